@@ -1,0 +1,54 @@
+"""Login manager, security headers, and the must-change-password gate."""
+from __future__ import annotations
+
+from flask import Flask, flash, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user
+
+from training_app.extensions import db
+from training_app.models import User
+
+# No inline script or style anywhere: every script and stylesheet is a file under static/.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+# Endpoints a user who must change their password may still reach.
+PASSWORD_GATE_EXEMPT = {"auth.change_password", "auth.logout", "static", "main.healthz",
+                        "main.set_language", "bootstrap.static"}
+
+
+def init_app(app: Flask, login_manager: LoginManager) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("请先登录。")
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+    @app.before_request
+    def require_password_change():
+        if (current_user.is_authenticated and current_user.must_change_password
+                and request.endpoint not in PASSWORD_GATE_EXEMPT):
+            flash(_l("请先修改初始密码。"), "warning")
+            return redirect(url_for("auth.change_password"))
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response

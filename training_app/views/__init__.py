@@ -1,0 +1,9 @@
+"""One blueprint per area; views parse input, call one service, render or redirect."""
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from training_app.views import admin, audit, auth, classes, main, units
+
+    for module in (main, auth, admin, units, audit, classes):
+        app.register_blueprint(module.bp)
