@@ -4,6 +4,7 @@ from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from training_app.forms import choices
 from training_app.models import Role
 
 ROLE_LABELS = {
@@ -28,7 +29,7 @@ class UserForm(FlaskForm):
     display_name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=64)])
     mobile = StringField(_l("手机号"), validators=[Optional(), MOBILE])
     unit_id = SelectField(_l("所在单位"), coerce=int, default=0)
-    roles = MultiCheckboxField(_l("角色"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
+    roles = MultiCheckboxField(_l("角色"), choices=choices((r.value, label) for r, label in ROLE_LABELS.items()),
                                validators=[DataRequired(message=_l("请至少选择一个角色。"))])
     password = PasswordField(_l("初始密码"), validators=[Optional(), Length(min=8, max=128)])
     submit = SubmitField(_l("保存"))

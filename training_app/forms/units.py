@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from training_app.forms import choices
 from training_app.models import UnitKind
 
 UNIT_KIND_LABELS = {
@@ -20,7 +21,7 @@ UNIT_KIND_LABELS = {
 
 class UnitForm(FlaskForm):
     name = StringField(_l("单位名称"), validators=[DataRequired(), Length(max=120)])
-    kind = SelectField(_l("单位类型"), choices=[(k.value, label) for k, label in UNIT_KIND_LABELS.items()])
+    kind = SelectField(_l("单位类型"), choices=choices((k.value, label) for k, label in UNIT_KIND_LABELS.items()))
     contact_person = StringField(_l("联系人"), validators=[Length(max=64)])
     phone = StringField(_l("联系电话"), validators=[Length(max=32)])
     submit = SubmitField(_l("保存"))

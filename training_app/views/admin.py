@@ -4,12 +4,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from training_app.extensions import db
+from training_app.forms import choices
 from training_app.forms.admin import ROLE_LABELS, ResetPasswordForm, UserForm
 from training_app.forms.auth import EmptyForm
 from training_app.models import Role, Unit, User, utcnow
 from training_app.permissions import roles_required
 from training_app.services import accounts, units
-from training_app.services.errors import DomainError
+from training_app.services.errors import N_, DomainError
 from flask import render_template
 
 from training_app.views.helpers import flash_error, flash_form_errors
@@ -19,7 +20,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def _user_form(**kwargs) -> UserForm:
     form = UserForm(**kwargs)
-    form.unit_id.choices = [(0, _("（无）"))] + [(u.id, u.name) for u in units.list_units(db.session)]
+    form.unit_id.choices = choices(
+        [(0, _("（无）"))] + [(u.id, u.name) for u in units.list_units(db.session)])
     return form
 
 
@@ -41,7 +43,7 @@ def create_user():
     if form.validate_on_submit():
         try:
             if not form.password.data:
-                raise DomainError("请设置初始密码。")
+                raise DomainError(N_("请设置初始密码。"))
             accounts.create_user(
                 db.session, username=form.username.data, display_name=form.display_name.data,
                 password=form.password.data, roles=form.roles.data, mobile=form.mobile.data,

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, request
 
 from training_app.extensions import db
+from training_app.forms import choices
 from training_app.forms.audit import AuditFilterForm
 from training_app.permissions import STAFF, roles_required
 from training_app.services import audit
@@ -21,7 +22,7 @@ def _day_start(day, tz: ZoneInfo) -> datetime:
 @roles_required(*STAFF)
 def index():
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", "—")] + [(a, a) for a in audit.known_actions(db.session)]
+    form.action.choices = choices([("", "—")] + [(a, a) for a in audit.known_actions(db.session)])
     filters = audit.AuditFilter()
     if form.validate():
         tz = ZoneInfo(current_app.config["TIMEZONE"])

@@ -1,0 +1,142 @@
+"""Fixtures: an app per test on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL too.
+
+Every test that asks for ``app`` (or anything built on it) runs once per database; the test id
+shows which (``[sqlite]`` / ``[postgresql]``). PostgreSQL runs use a database created for this
+pytest process, so concurrent runs on one server never see each other's rows; tables are
+truncated after each test, so tests never see each other's rows either.
+"""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from flask.testing import FlaskClient
+
+from training_app import create_app
+from training_app.extensions import db as _db
+from training_app.models import Base
+
+from tests import factories
+
+DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL database for this pytest process, dropped at the end."""
+    base = make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"training_app_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name)
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path):
+    """Test configuration; a test may update it before ``app`` is built."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "SERVER_NAME": "localhost",
+    }
+
+
+@pytest.fixture
+def app(app_config, tmp_path, monkeypatch):
+    """The app, with no context left pushed: each test-client request then gets its own
+    application context and ``g``, as in production (a shared context would leak Flask-Login's
+    cached user and Flask-Babel's cached locale from one request to the next)."""
+    monkeypatch.setenv("TRAINING_APP_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app(app_config)
+    with app.app_context():
+        if _db.engine.dialect.name == "sqlite":
+            Base.metadata.create_all(_db.engine)
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        if _db.engine.dialect.name == "postgresql":
+            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            with _db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app):
+    """A session of the test's own on the app's engine: services take a session explicitly."""
+    with app.app_context():
+        engine = _db.engine
+    session = Session(bind=engine, expire_on_commit=False)
+    yield session
+    session.close()
+
+
+class SessionAwareClient(FlaskClient):
+    """Commits the test's own session before every request.
+
+    That publishes what the test wrote, and ends the test session's transaction so that on
+    SQLite it does not keep reading an old snapshot (or fail to write on top of one) after the
+    request has written.
+    """
+
+    test_session: Session | None = None
+
+    def open(self, *args, **kwargs):
+        if self.test_session is not None:
+            self.test_session.commit()
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app, db_session):
+    app.test_client_class = SessionAwareClient
+    client = app.test_client()
+    client.test_session = db_session
+    return client
+
+
+PASSWORD = factories.PASSWORD
+
+
+@pytest.fixture
+def login(client, db_session):
+    """``login(*roles)`` creates a user holding ``roles``, logs the client in, returns the user."""
+
+    def _login(*roles, **user_fields):
+        user = factories.make_user(db_session, roles=roles, **user_fields)
+        db_session.commit()
+        response = client.post("/login", data={"identifier": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.data.decode()[:500]
+        return user
+
+    return _login
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
