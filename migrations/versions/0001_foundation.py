@@ -1,8 +1,8 @@
-"""accounts, units, audit log, classes
+"""foundation: accounts, units, audit log, classes
 
-Revision ID: bb9e4a28b3ed
+Revision ID: 3eceaf7a5a28
 Revises: 
-Create Date: 2026-11-23 06:17:51.411647
+Create Date: 2026-11-23 06:27:31.222319
 
 """
 from alembic import op
@@ -53,6 +53,15 @@ def upgrade():
     sa.Column('credit_hours', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=32), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('mode', sa.String(length=20), nullable=False),
+    sa.Column('formats', sa.JSON(), nullable=False),
+    sa.Column('sub_venues', sa.JSON(), nullable=False),
+    sa.Column('eligibility_rules', sa.JSON(), nullable=False),
+    sa.Column('eligibility_text', sa.Text(), nullable=False),
+    sa.Column('required_materials', sa.Text(), nullable=False),
+    sa.Column('rules_text', sa.Text(), nullable=False),
+    sa.Column('contacts', sa.Text(), nullable=False),
+    sa.Column('registration_deadline', sa.Date(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('capacity > 0', name=op.f('ck_training_class_capacity_positive')),
     sa.CheckConstraint('credit_hours >= 0', name=op.f('ck_training_class_credit_hours_nonnegative')),

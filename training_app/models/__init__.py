@@ -1,7 +1,13 @@
 """Models, one file per domain noun. Importing this package registers every table."""
 from training_app.models.audit import AuditEntry
 from training_app.models.base import Base, UTCDateTime, utcnow
-from training_app.models.training_class import ClassStatus, TrainingClass
+from training_app.models.training_class import (
+    ClassStatus,
+    Qualification,
+    TrainingClass,
+    TrainingFormat,
+    TrainingMode,
+)
 from training_app.models.unit import Unit, UnitKind
 from training_app.models.user import LoginAttempt, Role, User, UserRole
 
@@ -10,8 +16,11 @@ __all__ = [
     "Base",
     "ClassStatus",
     "LoginAttempt",
+    "Qualification",
     "Role",
     "TrainingClass",
+    "TrainingFormat",
+    "TrainingMode",
     "UTCDateTime",
     "Unit",
     "UnitKind",
