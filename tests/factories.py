@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy.orm import Session
 
@@ -38,3 +38,161 @@ def make_class(session: Session, *, title: str = "测试培训班", capacity: in
         organizer=make_unit(session, kind=UnitKind.ASSOCIATION), start_date=start, end_date=end,
         capacity=capacity, actor=None, now=NOW,
     )
+
+
+# --- exams (lead) ---------------------------------------------------------------------------
+_TRAINEE_HASH: list[str] = []
+
+
+def make_approved_trainee(session: Session, training_class: TrainingClass, *,
+                          name: str | None = None, unit: Unit | None = None) -> User:
+    """A trainee account with an approved enrollment, built directly (no scrypt per user)."""
+    from training_app.models import Enrollment, TraineeProfile, UserRole
+    from training_app.services.accounts import hash_password
+    from training_app.services import id_numbers
+
+    if not _TRAINEE_HASH:
+        _TRAINEE_HASH.append(hash_password(PASSWORD))
+    n = next(_seq)
+    unit = unit or make_unit(session)
+    mobile = f"139{n:08d}"
+    user = User(username=mobile, display_name=name or f"学员{n}", mobile=mobile,
+                password_hash=_TRAINEE_HASH[0], role_links=[UserRole(role=Role.TRAINEE.value)])
+    profile = TraineeProfile(user=user, name=user.display_name, gender="female" if n % 2 else "male",
+                             id_number=id_numbers.make("370702", date(1980, 1, 1) + timedelta(days=n // 1000),
+                                                       n % 1000), mobile=mobile, unit_id=unit.id,
+                             qualification=2, years_experience=3)
+    session.add_all([user, profile])
+    session.flush()
+    session.add(Enrollment(class_id=training_class.id, trainee_id=profile.id, unit_id=unit.id,
+                           status="approved"))
+    session.flush()
+    return user
+
+
+def make_approved_manual(session: Session, training_class: TrainingClass):
+    """An approved manual version, as if the sponsor had approved it."""
+    from training_app.models.manual import Manual, ManualVersion
+
+    manual = Manual(class_id=training_class.id)
+    version = ManualVersion(manual=manual, number=1, status="approved", pdf_name="test.pdf",
+                            pdf_original_name="教材.pdf", reviewed_at=NOW)
+    session.add_all([manual, version])
+    session.flush()
+    return version
+
+
+def demo_questions():
+    import question_bank as qb
+    from pathlib import Path
+
+    return qb.load_demo_json(Path(__file__).resolve().parents[2] / "shared/demo/questions.json")
+
+
+def make_published_exam(session: Session, *, trainees: int = 1, duration_minutes: int = 60,
+                        window_start=None, window_end=None, policy: str = "all_or_nothing"):
+    """A class with an approved manual, ``trainees`` approved trainees and an open exam."""
+    from datetime import timedelta
+
+    from training_app.services import exams
+
+    training_class = make_class(session)
+    make_approved_manual(session, training_class)
+    bank = exams.create_bank(session, name=f"题库{next(_seq)}", training_class=training_class,
+                             actor=None, now=NOW)
+    exams.import_questions(session, bank=bank, questions=demo_questions(), actor=None, now=NOW)
+    exam = exams.create_exam(
+        session, training_class=training_class, bank=bank, title="结业考试",
+        window_start=window_start or NOW - timedelta(hours=1),
+        window_end=window_end or NOW + timedelta(hours=3), duration_minutes=duration_minutes,
+        multiple_policy=policy, seed=2016, actor=None, now=NOW)
+    exams.publish_exam(session, exam=exam, actor=None, now=NOW)
+    exams.set_open(session, exam=exam, is_open=True, actor=None, now=NOW)
+    users = [make_approved_trainee(session, training_class) for _ in range(trainees)]
+    return exam, users
+
+
+# --- classes, manual, notices (issue 3, first half) -------------------------------------------
+
+def make_pdf_bytes(text: str = "培训教材") -> bytes:
+    """A small real PDF (one A4 page) with ``text`` on it."""
+    from training_app.services.pdf import CJK_A4_CSS, render_pdf
+
+    return render_pdf(f"<html><head><style>{CJK_A4_CSS}</style></head><body><p>{text}</p></body></html>")
+
+
+def make_class_team(session: Session, **class_fields):
+    """A class with an organizer account and a sponsor account of its sponsor unit.
+
+    Returns (training_class, organizer, sponsor)."""
+    training_class = make_class(session, **class_fields)
+    organizer = make_user(session, roles=[Role.ORGANIZER], unit=training_class.organizer_unit,
+                          display_name="承办方经办人")
+    sponsor = make_user(session, roles=[Role.SPONSOR], unit=training_class.sponsor_unit,
+                        display_name="主办方审核人")
+    return training_class, organizer, sponsor
+
+
+def make_approved_notice(session: Session, training_class: TrainingClass, *, organizer: User,
+                         sponsor: User, kind: str = "formal", issuers: str = "sponsor"):
+    """A notice drafted, submitted and approved through the services."""
+    from training_app.services import notices
+
+    notice = notices.draft_notice(session, training_class=training_class, kind=kind,
+                                  issuers=issuers, purpose="提升社会工作者专业能力。",
+                                  actor=organizer, now=NOW)
+    notices.submit_notice(session, notice=notice, actor=organizer, now=NOW)
+    notices.approve_notice(session, notice=notice, actor=sponsor, now=NOW)
+    return notice
+
+
+# --- quotas and enrollment (issue 3, second half) ---------------------------------------------
+
+def trainee_data(**overrides):
+    """Valid personal data of a new trainee (社会工作师, 3 years), each call a new person."""
+    from training_app.services import id_numbers
+    from training_app.services.trainee_data import TraineeData
+
+    n = next(_seq)
+    values = {
+        "name": f"学员{n}",
+        "id_number": id_numbers.make("370702", date(1985, 1, 1) + timedelta(days=n // 1000),
+                                     n % 1000),
+        "mobile": f"137{n:08d}",
+        "qualification": 2,
+        "certificate_number": f"S{n:08d}",
+        "years_experience": 3,
+    }
+    values.update(overrides)
+    return TraineeData(**values)
+
+
+def open_for_registration(session: Session, training_class: TrainingClass, *,
+                          deadline: date = date(2026, 5, 10)) -> TrainingClass:
+    """Put a class into 报名中 directly (the lifecycle's own guards are tested elsewhere)."""
+    training_class.status = "registration_open"
+    training_class.registration_deadline = deadline
+    session.flush()
+    return training_class
+
+
+def make_open_class(session: Session, *, capacity: int = 80, rules=(), **fields) -> TrainingClass:
+    training_class = make_class(session, capacity=capacity, **fields)
+    training_class.eligibility_rules = list(rules)
+    return open_for_registration(session, training_class)
+
+
+def make_unit_contact(session: Session, unit: Unit, **fields) -> User:
+    return make_user(session, roles=[Role.UNIT_CONTACT], unit=unit, display_name="单位联系人",
+                     **fields)
+
+
+def use_fast_password_hashing(monkeypatch) -> None:
+    """Accounts created during the test hash with cheap PBKDF2 instead of scrypt (~0.1 s each):
+    for tests that create many trainee accounts, where hashing cost is not what is tested."""
+    from werkzeug.security import generate_password_hash
+
+    from training_app.services import accounts
+
+    monkeypatch.setattr(accounts, "hash_password",
+                        lambda password: generate_password_hash(password, "pbkdf2:sha256:1000"))

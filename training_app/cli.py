@@ -1,13 +1,17 @@
 """Command-line tasks: ``flask --app training_app <command>``."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
+from flask.cli import AppGroup
 from flask_migrate import upgrade
 
 from training_app.extensions import db
 from training_app.models import Role, utcnow
-from training_app.services import accounts, demo
+import question_bank as qb
+from training_app.services import accounts, demo, exams
 from training_app.services.errors import DomainError
 
 
@@ -24,7 +28,13 @@ def register(app: Flask) -> None:
         if demo.demo_seeded(db.session):
             click.echo("演示数据已存在，未做改动。")
             return
-        demo.seed_demo(db.session, now=utcnow())
+        # DEMO_DATA_DIR: the demo texts (manual.md); default <repo>/../shared/demo. Missing: skipped.
+        from training_app import PROJECT_ROOT
+        from training_app.services import manuals
+
+        demo_dir = Path(app.config.get("DEMO_DATA_DIR") or PROJECT_ROOT.parent / "shared" / "demo")
+        demo.seed_demo(db.session, now=utcnow(), demo_dir=demo_dir,
+                       upload_dir=manuals.upload_directory(app.instance_path))
         db.session.commit()
         click.echo(f"演示数据已创建。演示账户密码：{demo.DEMO_PASSWORD}")
 
@@ -45,3 +55,47 @@ def register(app: Flask) -> None:
             raise click.ClickException(str(error)) from error
         db.session.commit()
         click.echo(f"用户 {username} 已创建。")
+
+    questions = AppGroup("questions", help="题库：导入和导出（.xlsx / .gift / .txt / .xml）。")
+
+    @questions.command("import")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--bank", "bank_name", required=True, help="题库名称（不存在则新建）")
+    def import_questions(path: Path, bank_name: str) -> None:
+        """Import every question of PATH into a bank, or nothing if any is wrong."""
+        try:
+            parsed = qb.import_file(path)
+        except qb.ImportFailed as failure:
+            for issue in failure.issues:
+                click.echo(f"{path.name} 第{issue.line}行：{issue.message}", err=True)
+            raise click.ClickException(f"导入失败：共{len(failure.issues)}处错误，未导入任何题目。")
+        except qb.UnsupportedFormat as error:
+            raise click.ClickException(str(error)) from error
+        now = utcnow()
+        try:
+            bank = exams.find_bank(db.session, bank_name) or exams.create_bank(
+                db.session, name=bank_name, training_class=None, actor=None, now=now)
+            counts = exams.import_questions(db.session, bank=bank, questions=parsed,
+                                            actor=None, now=now)
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(f"导入失败：{error}") from error
+        db.session.commit()
+        click.echo(f"已导入题库“{bank_name}”：单选 {counts.get('single', 0)} 题，"
+                   f"多选 {counts.get('multiple', 0)} 题，简答 {counts.get('short', 0)} 题。")
+
+    @questions.command("export")
+    @click.option("--bank", "bank_name", required=True, help="题库名称")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    def export_questions(bank_name: str, path: Path) -> None:
+        """Write a bank to PATH; the format follows the extension."""
+        bank = exams.find_bank(db.session, bank_name)
+        if bank is None:
+            raise click.ClickException(f"题库不存在：{bank_name}")
+        try:
+            qb.export_file(exams.bank_questions(bank), path)
+        except qb.UnsupportedFormat as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"已导出 {len(bank.questions)} 题到 {path}")
+
+    app.cli.add_command(questions)

@@ -10,7 +10,9 @@ import pytest
 from flask import url_for
 
 from training_app.models import Role
-from tests.factories import make_class, make_unit, make_user
+from training_app.services import manuals, notices
+from training_app.services import exams
+from tests.factories import make_published_exam, NOW, make_class, make_unit, make_user
 
 PUBLIC = "public"
 ANY_USER = "any user"
@@ -41,6 +43,48 @@ ROUTES: dict[tuple[str, str], object] = {
     ("audit.index", "GET"): STAFF,
     ("classes.index", "GET"): ANY_USER,
     ("classes.detail", "GET"): ANY_USER,
+    # classes, manual, notices (issue 3, first half)
+    ("classes.create", "GET"): STAFF,
+    ("classes.create", "POST"): STAFF,
+    ("classes.edit", "GET"): STAFF,
+    ("classes.edit", "POST"): STAFF,
+    ("classes.copy", "GET"): STAFF,
+    ("classes.copy", "POST"): STAFF,
+    ("classes.transition", "POST"): STAFF,
+    ("manuals.show", "GET"): STAFF | {Role.SPONSOR, Role.LECTURER},
+    ("manuals.pdf", "GET"): STAFF | {Role.SPONSOR, Role.LECTURER},
+    ("manuals.upload", "POST"): STAFF,
+    ("manuals.import_markdown", "POST"): STAFF,
+    ("manuals.new_version", "POST"): STAFF,
+    ("manuals.chapters", "POST"): STAFF,
+    ("manuals.submit", "POST"): STAFF,
+    ("manuals.review", "POST"): {Role.SPONSOR},
+    ("notices.create", "POST"): STAFF,
+    ("notices.show", "GET"): ANY_USER,
+    ("notices.pdf", "GET"): ANY_USER,
+    ("notices.edit", "GET"): STAFF,
+    ("notices.edit", "POST"): STAFF,
+    ("notices.submit", "POST"): STAFF,
+    ("notices.review", "POST"): {Role.SPONSOR},
+    # question banks and exams (issue 4)
+    ("exams.banks", "GET"): STAFF,
+    ("exams.banks", "POST"): STAFF,
+    ("exams.bank", "GET"): STAFF,
+    ("exams.bank", "POST"): STAFF,
+    ("exams.export_bank", "GET"): STAFF,
+    ("exams.bank_template", "GET"): STAFF,
+    ("exams.class_exams", "GET"): STAFF,
+    ("exams.class_exams", "POST"): STAFF,
+    ("exams.manage", "GET"): STAFF,
+    ("exams.change", "POST"): STAFF,
+    ("exams.monitor", "GET"): STAFF,
+    ("exams.extend", "POST"): STAFF,
+    ("exams.take", "GET"): {Role.TRAINEE},
+    ("exams.manual", "GET"): {Role.TRAINEE},
+    ("exams.start", "POST"): {Role.TRAINEE},
+    ("exams.state", "GET"): {Role.TRAINEE},
+    ("exams.save", "POST"): {Role.TRAINEE},
+    ("exams.submit", "POST"): {Role.TRAINEE},
 }
 # Files, not pages: served to anyone.
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}
@@ -68,9 +112,17 @@ def sample_args(db_session):
     victim = make_user(db_session, roles=[Role.TRAINEE], username="matrix_target")
     unit = make_unit(db_session)
     training_class = make_class(db_session)
+    version = manuals.open_draft(db_session, training_class=training_class, actor=None, now=NOW)
+    notice = notices.draft_notice(db_session, training_class=training_class, kind="formal",
+                                  issuers="sponsor", actor=None, now=NOW)
+    exam, (exam_taker,) = make_published_exam(db_session)
+    attempt = exams.start_attempt(db_session, exam=exam, trainee=exam_taker, now=NOW)
     db_session.commit()
-    return {"user_id": victim.id, "unit_id": unit.id, "class_id": training_class.id,
-            "lang": "en", "active": 1}
+    return {"exam_id": exam.id, "attempt_id": attempt.id, "bank_id": exam.bank_id,
+            "fmt": "xlsx", "action": "close",
+            "user_id": victim.id, "unit_id": unit.id, "class_id": training_class.id,
+            "lang": "en", "active": 1, "version_id": version.id, "notice_id": notice.id,
+            "name": "close_registration"}
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")

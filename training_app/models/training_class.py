@@ -84,7 +84,31 @@ class TrainingClass(Base):
 
     sponsor_unit: Mapped["Unit"] = relationship(foreign_keys=[sponsor_unit_id])  # noqa: F821
     organizer_unit: Mapped["Unit"] = relationship(foreign_keys=[organizer_unit_id])  # noqa: F821
+    # Co-sponsors (联合主办): sponsor_unit is the lead sponsor; these are the others.
+    co_sponsor_links: Mapped[list["ClassSponsor"]] = relationship(
+        cascade="all, delete-orphan", order_by="ClassSponsor.unit_id", lazy="selectin")
+
+    @property
+    def sponsor_units(self) -> list["Unit"]:  # noqa: F821
+        """The lead sponsor first, then the co-sponsors."""
+        return [self.sponsor_unit, *(link.unit for link in self.co_sponsor_links)]
+
+    @property
+    def sponsor_unit_ids(self) -> set[int]:
+        return {self.sponsor_unit_id, *(link.unit_id for link in self.co_sponsor_links)}
 
     @property
     def days(self) -> int:
         return (self.end_date - self.start_date).days + 1
+
+
+class ClassSponsor(Base):
+    """An additional sponsor unit of a class (主办方可以不止一个); the lead stays on the class."""
+
+    __tablename__ = "class_sponsor"
+
+    class_id: Mapped[int] = mapped_column(
+        ForeignKey("training_class.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+
+    unit: Mapped["Unit"] = relationship(lazy="joined")  # noqa: F821

@@ -3,12 +3,13 @@ standardization and "four-society linkage" (社会工作服务标准化与“四
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from training_app.models import Role, TrainingClass, Unit, UnitKind, User
-from training_app.services import accounts, classes, units
+from training_app.services import accounts, classes, demo_class, units
 
 DEMO_PASSWORD = "training2016"
 DEMO_CLASS_TITLE = "社会工作服务标准化与“四社联动”培训班"
@@ -44,7 +45,8 @@ def demo_seeded(session: Session) -> bool:
     return session.scalar(select(TrainingClass).where(TrainingClass.title == DEMO_CLASS_TITLE)) is not None
 
 
-def seed_demo(session: Session, *, now: datetime) -> TrainingClass:
+def seed_demo(session: Session, *, now: datetime, demo_dir: Path | None = None,
+              upload_dir: Path | None = None) -> TrainingClass:
     """Create the demo units, one account per role and the demo class. Idempotent."""
     existing = session.scalar(select(TrainingClass).where(TrainingClass.title == DEMO_CLASS_TITLE))
     if existing is not None:
@@ -61,13 +63,19 @@ def seed_demo(session: Session, *, now: datetime) -> TrainingClass:
                 session, username=username, display_name=display_name, password=DEMO_PASSWORD,
                 roles=roles, mobile=mobile, unit=by_name.get(unit_name) if unit_name else None,
                 actor=None, now=now)
-    return classes.create_class(
+    training_class = classes.create_class(
         session, title=DEMO_CLASS_TITLE, sponsor=by_name[SPONSOR[0]],
         organizer=by_name[ORGANIZER[0]], start_date=date(2016, 5, 17), end_date=date(2016, 5, 19),
         venue="中共潍坊市委党校", capacity=86, credit_hours=24,
         description="围绕社会工作服务标准化建设和社区、社会组织、社会工作者、社区志愿者"
                     "“四社联动”，提升全市社会工作管理和服务人才的专业能力。",
         actor=None, now=now)
+    # Settings, and the manual from shared/demo/manual.md approved by the sponsor.
+    demo_class.prepare_class(session, training_class=training_class, demo_dir=demo_dir,
+                             upload_dir=upload_dir)
+    # (Quotas go here: the formal notice below carries the quota table.)
+    demo_class.open_registration(session, training_class=training_class)
+    return training_class
 
 
 def demo_user(session: Session, username: str) -> User | None:

@@ -7,3 +7,10 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (main, auth, admin, units, audit, classes):
         app.register_blueprint(module.bp)
+
+    from training_app.views import exams, manuals, notices
+
+    app.register_blueprint(exams.bp)
+
+    for module in (manuals, notices):
+        app.register_blueprint(module.bp)
