@@ -196,3 +196,52 @@ def use_fast_password_hashing(monkeypatch) -> None:
 
     monkeypatch.setattr(accounts, "hash_password",
                         lambda password: generate_password_hash(password, "pbkdf2:sha256:1000"))
+
+
+def make_entry_with_material(session: Session, training_class: TrainingClass):
+    """An approved entry (someone else's) with one material row; returns (entry, material)."""
+    from sqlalchemy import select
+
+    from training_app.models import Enrollment, EnrollmentMaterial, TraineeProfile
+
+    user = make_approved_trainee(session, training_class)
+    entry = session.scalar(select(Enrollment).join(TraineeProfile).where(
+        TraineeProfile.user_id == user.id, Enrollment.class_id == training_class.id))
+    material = EnrollmentMaterial(enrollment=entry, label="身份证", original_filename="id.png",
+                                  stored_name=f"missing{next(_seq)}.png",
+                                  content_type="image/png", size=10)
+    session.add(material)
+    session.flush()
+    return entry, material
+
+
+# --- groups, schedule, attendance (issue 6) ---------------------------------------------------
+
+def make_room_sample(session: Session, training_class: TrainingClass) -> dict:
+    """One of each issue-6 object in ``training_class``, for URL arguments: a group with an act,
+    a schedule item that takes attendance, a leave request and a sub-venue coordinator."""
+    from zoneinfo import ZoneInfo
+
+    from training_app.services import activities, attendance, groups, schedule
+
+    tz = ZoneInfo("Asia/Shanghai")
+    organizer = make_user(session, roles=[Role.ORGANIZER], display_name="日程负责人")
+    training_class.sub_venues = ["分会场一"]
+    trainee = make_approved_trainee(session, training_class)
+    (group,) = groups.auto_group(session, training_class=training_class, seed=1, actor=organizer,
+                                 now=NOW)
+    act = activities.add_act(session, group=group, title="合唱", kind="song", performers="",
+                             minutes=5, actor=organizer, now=NOW)
+    start = datetime.combine(training_class.start_date, datetime.min.time().replace(hour=9),
+                             tzinfo=tz).astimezone(timezone.utc)
+    item = schedule.create_item(session, training_class=training_class, values=schedule.ItemValues(
+        kind="keynote", title="主题授课", starts_at=start, ends_at=start + timedelta(hours=2),
+        responsible=organizer, takes_attendance=True), actor=organizer, now=NOW, tz=tz)
+    leave = attendance.request_leave(session, training_class=training_class, user=trainee,
+                                     starts_at=start, ends_at=start + timedelta(hours=2),
+                                     reason="事假", now=NOW)
+    coordinator = schedule.assign_coordinator(session, training_class=training_class,
+                                              venue="分会场一", user=organizer, actor=organizer,
+                                              now=NOW)
+    return {"item_id": item.id, "group_id": group.id, "act_id": act.id, "leave_id": leave.id,
+            "coordinator_id": coordinator.id, "code": "0000000000"}

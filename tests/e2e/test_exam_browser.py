@@ -18,7 +18,7 @@ def _answer_everything(page, exam):
         if kind == "short":
             fieldset.locator("textarea").fill("标准化管理：事事有人干、事事有人管、事事有记录。")
         else:
-            fieldset.locator("input").first.check()
+            fieldset.locator("input.form-check-input").first.check()
 
 
 def _wait_all_saved(page, attempt_count_expected, db_session, attempt_id):
@@ -43,7 +43,7 @@ def test_take_reload_resume_and_submit(live_server, phone, db_session):
     # Answer the first half, let it save, reload: the answers come back from the server.
     questions = page.locator("fieldset.question").all()
     for fieldset in questions[:20]:
-        fieldset.locator("input").first.check()
+        fieldset.locator("input.form-check-input").first.check()
     _wait_all_saved(page, 20, db_session, None)
     attempt = db_session.scalar(select(Attempt).where(Attempt.trainee_id == trainee.id))
     db_session.commit()
@@ -51,7 +51,7 @@ def test_take_reload_resume_and_submit(live_server, phone, db_session):
     page.reload()
     page.wait_for_selector("#exam-form")
     assert page.locator(".qnav.answered").count() == 20
-    checked = page.locator("fieldset.question input:checked").count()
+    checked = page.locator("fieldset.question input.form-check-input:checked").count()
     assert checked == 20
 
     _answer_everything(page, exam)
@@ -78,7 +78,7 @@ def test_confirmation_lists_unanswered_questions(live_server, phone, db_session)
     log_in(page, live_server.url, trainee.mobile, PASSWORD)
     page.goto(f"{live_server.url}/exams/{exam.id}/take")
     page.click("#start-exam")
-    page.locator("fieldset.question").first.locator("input").first.check()
+    page.locator("fieldset.question").first.locator("input.form-check-input").first.check()
     page.click("#submit-exam")
     text = page.locator("#confirm-unanswered").inner_text()
     assert "以下题目尚未作答：2、3、4" in text and "43" in text
@@ -97,7 +97,7 @@ def test_time_runs_out_and_the_paper_is_submitted(live_server, phone, db_session
     page.goto(f"{live_server.url}/exams/{exam.id}/take")
     page.click("#start-exam")
     page.wait_for_selector("#exam-form")
-    page.locator("fieldset.question").first.locator("input").first.check()
+    page.locator("fieldset.question").first.locator("input.form-check-input").first.check()
     page.wait_for_selector("#submitted-notice", timeout=60000)
     assert "到时自动交卷" in page.locator("#submitted-notice").inner_text()
     db_session.commit()  # end the read snapshot (SQLite) before looking at what the server wrote

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
 
 from training_app.models import AuditEntry, LoginAttempt, Role
 from training_app.services import accounts
@@ -21,8 +21,9 @@ def test_create_user_hashes_password_and_audits(db_session):
     user = make_user(db_session, roles=[Role.ORGANIZER, Role.LECTURER], username="lili",
                      mobile="13912345678", unit=unit)
     assert user.password_hash != PASSWORD
-    assert user.password_hash.startswith("scrypt:")
-    assert check_password_hash(user.password_hash, PASSWORD)
+    assert user.password_hash.startswith("$argon2id$")
+    assert accounts.verify_password(user.password_hash, PASSWORD)
+    assert not accounts.verify_password(user.password_hash, PASSWORD + "x")
     assert user.roles == {Role.ORGANIZER, Role.LECTURER}
     entry = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "user.create",
                                                       AuditEntry.target_id == user.id))
@@ -132,3 +133,10 @@ def test_update_user_records_before_and_after(db_session):
     with pytest.raises(DomainError, match="不能移除自己的管理员角色"):
         accounts.update_user(db_session, user=admin, display_name="a", mobile=None, unit=None,
                              roles=[Role.ORGANIZER], actor=admin, now=NOW)
+
+
+def test_old_scrypt_hashes_still_log_in_and_are_upgraded(db_session):
+    user = make_user(db_session, username="legacy")
+    user.password_hash = generate_password_hash(PASSWORD, method="scrypt")
+    assert _login(db_session, "legacy", PASSWORD) is user
+    assert user.password_hash.startswith("$argon2id$")

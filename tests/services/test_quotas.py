@@ -2,8 +2,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from training_app.models import AuditEntry, EnrollmentStatus, Quota
+from training_app.models import AuditEntry, EnrollmentStatus, Quota, Role
 from training_app.services import enrollment, quotas
 from training_app.services.errors import DomainError
 from tests.factories import (
@@ -14,7 +15,6 @@ from tests.factories import (
     trainee_data,
     use_fast_password_hashing,
 )
-from training_app.models import Role
 
 AFTER_DEADLINE = datetime(2026, 5, 11, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai, 5-11
 
@@ -55,8 +55,14 @@ def test_quotas_may_not_exceed_capacity(db_session, setup):
 
 def test_database_refuses_negative_seats_and_duplicate_rows(db_session, setup):
     training_class, (a, _b, _c), _ = setup
+    db_session.commit()
     db_session.add(Quota(class_id=training_class.id, unit_id=a.id, seats=-1))
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
+        db_session.flush()
+    db_session.rollback()
+    db_session.add_all([Quota(class_id=training_class.id, unit_id=a.id, seats=1),
+                        Quota(class_id=training_class.id, unit_id=a.id, seats=2)])
+    with pytest.raises(IntegrityError):
         db_session.flush()
     db_session.rollback()
 
@@ -139,4 +145,16 @@ def test_release_refused_for_a_graduated_class(db_session, setup):
     with pytest.raises(DomainError, match="已结业"):
         quotas.release_unused(db_session, training_class=training_class, unit=a,
                               actor=organizer, now=AFTER_DEADLINE)
+    with pytest.raises(DomainError, match="已结业"):
+        quotas.set_quota(db_session, training_class=training_class, unit=a, seats=1,
+                         actor=organizer, now=AFTER_DEADLINE)
+
+
+def test_release_allowed_once_registration_is_closed(db_session, setup):
+    training_class, (a, _b, _c), organizer = setup
+    quotas.set_quota(db_session, training_class=training_class, unit=a, seats=3,
+                     actor=organizer, now=NOW)
+    training_class.status = "registration_closed"  # closed early, before the deadline date
+    assert quotas.release_unused(db_session, training_class=training_class, unit=a,
+                                 actor=organizer, now=NOW) == 3
     assert training_class.registration_deadline == date(2026, 5, 10)

@@ -40,6 +40,13 @@ def _walk_json(value):
             yield from _walk_json(inner)
 
 
+def test_trainee_finds_the_exam_on_my_page(client, db_session):
+    exam, (trainee,) = _live_exam(db_session)
+    _login_trainee(client, trainee)
+    page = client.get("/my/").get_data(as_text=True)
+    assert f"/exams/{exam.id}/take" in page and "可以开始" in page
+
+
 def test_no_answer_key_reaches_the_trainee(client, db_session):
     exam, (trainee,) = _live_exam(db_session)
     _login_trainee(client, trainee)
@@ -81,6 +88,7 @@ def test_save_resume_and_submit_with_plain_form(client, db_session):
     assert re.search(rf'id="q-{single.id}-2" value="2"\s+checked', page)
     # JavaScript off: the form carries the answers with the submission.
     client.post(f"/attempts/{attempt.id}/submit", data={
+        "shown": [str(q.id) for q in exam.questions],
         f"q-{single.id}": "1", f"q-{short.id}": "社会工作服务标准化"})
     answers = {a.question_id: a for a in db_session.scalars(
         select(Answer).where(Answer.attempt_id == attempt.id))}
@@ -94,6 +102,33 @@ def test_save_resume_and_submit_with_plain_form(client, db_session):
     late = client.post(f"/attempts/{attempt.id}/answers",
                        json={"question_id": single.id, "response": {"choices": [0]}, "seq": 9})
     assert late.status_code == 409 and "考试已结束或已交卷" in late.get_json()["error"]
+
+
+def test_submit_without_answers_keeps_the_saved_ones(client, db_session):
+    """A submission carrying no form answers (a script, a JSON client) must not erase any."""
+    exam, (trainee,) = _live_exam(db_session)
+    _login_trainee(client, trainee)
+    _start(client, exam)
+    attempt = db_session.scalar(select(Attempt).where(Attempt.trainee_id == trainee.id))
+    multiple = next(q for q in exam.questions if q.type == "multiple")
+    client.post(f"/attempts/{attempt.id}/answers",
+                json={"question_id": multiple.id, "response": {"choices": [0, 2]}, "seq": 1})
+    client.post(f"/attempts/{attempt.id}/submit", headers={"Accept": "application/json"})
+    stored = db_session.scalar(select(Answer).where(Answer.attempt_id == attempt.id))
+    assert stored.response == {"choices": [0, 2]}
+
+
+def test_a_shown_checkbox_group_left_empty_clears_the_answer(client, db_session):
+    exam, (trainee,) = _live_exam(db_session)
+    _login_trainee(client, trainee)
+    _start(client, exam)
+    attempt = db_session.scalar(select(Attempt).where(Attempt.trainee_id == trainee.id))
+    multiple = next(q for q in exam.questions if q.type == "multiple")
+    client.post(f"/attempts/{attempt.id}/answers",
+                json={"question_id": multiple.id, "response": {"choices": [0, 2]}, "seq": 1})
+    client.post(f"/attempts/{attempt.id}/submit", data={"shown": [str(multiple.id)]})
+    stored = db_session.scalar(select(Answer).where(Answer.attempt_id == attempt.id))
+    assert stored.response == {"choices": []} and stored.seq == 2
 
 
 def test_bad_input_to_exam_endpoints(client, db_session):

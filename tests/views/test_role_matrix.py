@@ -12,14 +12,66 @@ from flask import url_for
 from training_app.models import Role
 from training_app.services import manuals, notices
 from training_app.services import exams
-from tests.factories import make_published_exam, NOW, make_class, make_unit, make_user
+from tests.factories import make_room_sample, make_published_exam, NOW, make_class, make_unit, make_user
+from tests.factories import make_entry_with_material
 
 PUBLIC = "public"
 ANY_USER = "any user"
 ADMIN = {Role.ADMIN}
 STAFF = {Role.ADMIN, Role.ORGANIZER}
+# issue 6: who sees a class's groups (object check: 404 unless related), and who may edit
+# (trainees: the group leader and the committee, checked by the services)
+ROOM_VIEWERS = {Role.ADMIN, Role.ORGANIZER, Role.SPONSOR, Role.LECTURER, Role.TRAINEE}
+ROOM_EDITORS = {Role.ADMIN, Role.ORGANIZER, Role.TRAINEE}
 
 ROUTES: dict[tuple[str, str], object] = {
+    # issue 6: groups, committee, exchange, programme, schedule, attendance
+    ("groups.index", "GET"): ROOM_VIEWERS,
+    ("groups.auto", "POST"): STAFF,
+    ("groups.add", "POST"): STAFF,
+    ("groups.move", "POST"): STAFF,
+    ("groups.committee", "POST"): STAFF,
+    ("groups.detail", "GET"): ROOM_VIEWERS,
+    ("groups.identity", "POST"): ROOM_EDITORS,
+    ("groups.leader", "POST"): STAFF,
+    ("groups.report", "POST"): ROOM_EDITORS,
+    ("groups.remove", "POST"): STAFF,
+    ("groups.add_act", "POST"): ROOM_EDITORS,
+    ("groups.remove_act", "POST"): ROOM_EDITORS,
+    ("groups.programme", "GET"): ROOM_VIEWERS,
+    ("groups.arrange", "POST"): ROOM_EDITORS,
+    ("groups.bulletin", "GET"): ROOM_VIEWERS,
+    ("groups.edit_bulletin", "GET"): ROOM_EDITORS,
+    ("groups.edit_bulletin", "POST"): ROOM_EDITORS,
+    ("groups.publish_bulletin", "POST"): ROOM_EDITORS,
+    ("groups.bulletin_pdf", "GET"): ROOM_VIEWERS,
+    ("schedule.index", "GET"): ANY_USER,
+    ("schedule.create", "GET"): STAFF,
+    ("schedule.create", "POST"): STAFF,
+    ("schedule.edit", "GET"): STAFF,
+    ("schedule.edit", "POST"): STAFF,
+    ("schedule.delete", "POST"): STAFF,
+    ("schedule.standard", "POST"): STAFF,
+    ("schedule.add_coordinator", "POST"): STAFF,
+    ("schedule.remove_coordinator", "POST"): STAFF,
+    ("schedule.ics", "GET"): ANY_USER,
+    ("schedule.my_ics", "GET"): ANY_USER,
+    ("schedule.pdf", "GET"): ANY_USER,
+    # screen, roster and sheets: any user, 404 unless organizer or the sub-venue's coordinator
+    ("attendance.screen", "GET"): ANY_USER,
+    ("attendance.checkin", "GET"): ANY_USER,
+    ("attendance.checkin", "POST"): ANY_USER,
+    ("attendance.roster", "GET"): ANY_USER,
+    ("attendance.roster", "POST"): ANY_USER,
+    ("attendance.signin_pdf", "GET"): ANY_USER,
+    ("attendance.signin_xlsx", "GET"): ANY_USER,
+    ("attendance.summary", "GET"): STAFF,
+    ("attendance.summary_xlsx", "GET"): STAFF,
+    ("attendance.leave", "GET"): {Role.TRAINEE},
+    ("attendance.leave", "POST"): {Role.TRAINEE},
+    ("attendance.cancel_leave", "POST"): {Role.TRAINEE},
+    ("attendance.leave_requests", "GET"): STAFF,
+    ("attendance.decide_leave", "POST"): STAFF,
     ("main.index", "GET"): PUBLIC,
     ("main.healthz", "GET"): PUBLIC,
     ("main.set_language", "POST"): PUBLIC,
@@ -80,11 +132,40 @@ ROUTES: dict[tuple[str, str], object] = {
     ("exams.monitor", "GET"): STAFF,
     ("exams.extend", "POST"): STAFF,
     ("exams.take", "GET"): {Role.TRAINEE},
+    ("my.index", "GET"): {Role.TRAINEE},
     ("exams.manual", "GET"): {Role.TRAINEE},
     ("exams.start", "POST"): {Role.TRAINEE},
     ("exams.state", "GET"): {Role.TRAINEE},
     ("exams.save", "POST"): {Role.TRAINEE},
     ("exams.submit", "POST"): {Role.TRAINEE},
+    # quotas and enrollment (issue 3, second half). Routes on one entry or material also admit
+    # its owners (the entry's unit contact and trainee) and the summary export the class's
+    # sponsors, by an object check tested in tests/views/test_enrollment_views.py; the users
+    # made here own nothing, so they get 403 like any role not listed.
+    ("enrollment.index", "GET"): ANY_USER,
+    ("enrollment.unit_page", "GET"): {Role.UNIT_CONTACT},
+    ("enrollment.nominate", "POST"): {Role.UNIT_CONTACT},
+    ("enrollment.roster_template", "GET"): STAFF | {Role.UNIT_CONTACT},
+    ("enrollment.roster_upload", "POST"): {Role.UNIT_CONTACT},
+    ("enrollment.confirm", "POST"): STAFF,
+    ("enrollment.decline", "POST"): STAFF,
+    ("enrollment.register", "GET"): PUBLIC,
+    ("enrollment.register", "POST"): PUBLIC,
+    ("enrollment.mine", "GET"): {Role.TRAINEE},
+    ("enrollment.entry", "GET"): STAFF,
+    ("enrollment.withdraw", "POST"): STAFF,
+    ("enrollment.upload_material", "POST"): STAFF,
+    ("enrollment.material", "GET"): STAFF,
+    ("enrollment.delete_material", "POST"): STAFF,
+    ("enrollment.review", "GET"): STAFF,
+    ("enrollment.decide", "POST"): STAFF,
+    ("enrollment.quota_table", "GET"): STAFF,
+    ("enrollment.quota_table", "POST"): STAFF,
+    ("enrollment.release", "POST"): STAFF,
+    ("enrollment.reassign", "POST"): STAFF,
+    ("enrollment.export_roster", "GET"): STAFF,
+    ("enrollment.export_summary", "GET"): STAFF,
+    ("enrollment.login_slips", "GET"): STAFF,
 }
 # Files, not pages: served to anyone.
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}
@@ -117,12 +198,15 @@ def sample_args(db_session):
                                   issuers="sponsor", actor=None, now=NOW)
     exam, (exam_taker,) = make_published_exam(db_session)
     attempt = exams.start_attempt(db_session, exam=exam, trainee=exam_taker, now=NOW)
+    entry, material = make_entry_with_material(db_session, training_class)
+    room = make_room_sample(db_session, training_class)  # issue 6
     db_session.commit()
-    return {"exam_id": exam.id, "attempt_id": attempt.id, "bank_id": exam.bank_id,
+    return {**room, "exam_id": exam.id, "attempt_id": attempt.id, "bank_id": exam.bank_id,
             "fmt": "xlsx", "action": "close",
             "user_id": victim.id, "unit_id": unit.id, "class_id": training_class.id,
             "lang": "en", "active": 1, "version_id": version.id, "notice_id": notice.id,
-            "name": "close_registration"}
+            "name": "close_registration",
+            "enrollment_id": entry.id, "material_id": material.id}
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")

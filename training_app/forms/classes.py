@@ -74,7 +74,7 @@ class ClassForm(FlaskForm):
     end_date = DateField(_l("结束日期"), validators=[DataRequired()])
     registration_deadline = DateField(_l("报名截止日期"), validators=[Optional()])
     venue = StringField(_l("主会场"), validators=[Length(max=200)])
-    sub_venues = TextAreaField(_l("分会场（每行一个）"))
+    sub_venues = TextAreaField(_l("分会场（每行一个）"), render_kw={"rows": 3})
     mode = SelectField(_l("培训方式"),
                        choices=choices((m.value, label) for m, label in MODE_LABELS.items()))
     formats = MultiCheckboxField(
@@ -87,10 +87,10 @@ class ClassForm(FlaskForm):
                             max_entries=MAX_ELIGIBILITY_ROWS)
     eligibility_text = StringField(_l("报名条件说明（留空则按上面的条件生成）"),
                                    validators=[Length(max=500)])
-    required_materials = TextAreaField(_l("报名材料"))
-    rules_text = TextAreaField(_l("培训纪律"))
-    contacts = TextAreaField(_l("联系方式"))
-    description = TextAreaField(_l("培训目的与内容"))
+    required_materials = TextAreaField(_l("报名材料"), render_kw={"rows": 4})
+    rules_text = TextAreaField(_l("培训纪律"), render_kw={"rows": 3})
+    contacts = TextAreaField(_l("联系方式"), render_kw={"rows": 3})
+    description = TextAreaField(_l("培训目的与内容"), render_kw={"rows": 4})
     submit = SubmitField(_l("保存"))
 
     def eligibility_rules(self) -> list[dict]:

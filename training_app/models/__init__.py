@@ -37,8 +37,34 @@ from training_app.models.activity import ActKind, ActivityAct
 from training_app.models.schedule import LectureMode, ScheduleItem, ScheduleKind, VenueCoordinator
 from training_app.models.leave import LeaveRequest, LeaveStatus
 from training_app.models.attendance import Attendance, AttendanceMethod, AttendanceStatus
+from training_app.models.grading import ExamGrader
+from training_app.models.feedback import (
+    FeedbackAnswer,
+    FeedbackForm,
+    FeedbackLectureRating,
+    FeedbackQuestion,
+    FeedbackQuestionKind,
+    FeedbackResponse,
+)
+from training_app.models.completion import (
+    CompletionRule,
+    NominationSource,
+    OutstandingNomination,
+    OutstandingTrainee,
+)
 
 __all__ = [
+    "CompletionRule",
+    "ExamGrader",
+    "FeedbackAnswer",
+    "FeedbackForm",
+    "FeedbackLectureRating",
+    "FeedbackQuestion",
+    "FeedbackQuestionKind",
+    "FeedbackResponse",
+    "NominationSource",
+    "OutstandingNomination",
+    "OutstandingTrainee",
     "ActKind",
     "ActivityAct",
     "Attendance",

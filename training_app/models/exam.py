@@ -123,6 +123,8 @@ class Attempt(Base):
     auto_submitted: Mapped[bool] = mapped_column(Boolean, default=False)
     personal_seed: Mapped[int] = mapped_column(Integer)
     objective_score: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
+    # Objective + graded short answers; set on submission, recomputed on grading and regrading.
+    total_score: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
 
     exam: Mapped[Exam] = relationship()
     trainee: Mapped["User"] = relationship()  # noqa: F821
@@ -143,6 +145,10 @@ class Answer(Base):
     seq: Mapped[int] = mapped_column(Integer, default=0)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     score: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    # Short answers: who marked it (阅卷人), when, and the grader's comment (services/grading.py).
+    graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    grader_comment: Mapped[str] = mapped_column(Text, default="")
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
     question: Mapped[ExamQuestion] = relationship()

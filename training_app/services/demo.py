@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from training_app.models import Role, TrainingClass, Unit, UnitKind, User
-from training_app.services import accounts, classes, demo_class, units
+from training_app.services import accounts, classes, demo_class, demo_enrollment, units
 
 DEMO_PASSWORD = "training2016"
 DEMO_CLASS_TITLE = "社会工作服务标准化与“四社联动”培训班"
@@ -73,8 +73,15 @@ def seed_demo(session: Session, *, now: datetime, demo_dir: Path | None = None,
     # Settings, and the manual from shared/demo/manual.md approved by the sponsor.
     demo_class.prepare_class(session, training_class=training_class, demo_dir=demo_dir,
                              upload_dir=upload_dir)
-    # (Quotas go here: the formal notice below carries the quota table.)
+    # Quotas first: the formal notice below carries the quota table.
+    demo_enrollment.allocate_quotas(session, training_class=training_class)
     demo_class.open_registration(session, training_class=training_class)
+    demo_enrollment.enroll_trainees(session, training_class=training_class,
+                                    password=DEMO_PASSWORD)
+    # Keep last: groups and the standard agenda, once trainees are approved (issue 6).
+    from training_app.services import demo_room
+
+    demo_room.prepare_room(session, training_class=training_class)
     return training_class
 
 

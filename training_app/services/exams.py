@@ -375,6 +375,7 @@ def submit_attempt(session: Session, *, attempt: Attempt, now: datetime,
                                           exam.multiple_policy, Decimal(question.points))
         total += answer.score
     attempt.objective_score = total
+    attempt.total_score = total  # short answers are added as they are graded (services/grading.py)
     session.flush()
     audit.record(session, actor=None if auto else attempt.trainee, action="attempt.submit",
                  target=attempt, now=now, changes={"auto": auto, "objective_score": str(total)},
@@ -439,11 +440,17 @@ def save_form_answers(session: Session, *, attempt: Attempt, form: Any, now: dat
     """Save what a plain HTML form carries (``q-<id>`` fields), e.g. with JavaScript off.
 
     The form shows the page's current state, so each answer it changes is stored as the newest
-    save (seq one above what is stored). Returns how many answers changed.
+    save (seq one above what is stored). Only questions the form lists in ``shown`` are
+    touched: an unticked checkbox group sends nothing, so without that list a submission that
+    carries no answers (a script's, a stale tab's) would erase every saved one.
+    Returns how many answers changed.
     """
     stored = saved_answers(session, attempt)
+    shown = set(form.getlist("shown"))
     changed = 0
     for question in attempt.exam.questions:
+        if str(question.id) not in shown:
+            continue
         values = form.getlist(f"q-{question.id}")
         if question.type == "short":
             raw: dict[str, Any] = {"text": values[0] if values else ""}
@@ -462,3 +469,23 @@ def save_form_answers(session: Session, *, attempt: Attempt, form: Any, now: dat
                        seq=seq, now=now):
             changed += 1
     return changed
+
+
+@dataclass(frozen=True)
+class TraineeExam:
+    exam: Exam
+    attempt: Attempt | None
+
+
+def exams_for_trainee(session: Session, user: User) -> list[TraineeExam]:
+    """Published exams of the classes where ``user`` is an approved trainee, newest first."""
+    rows = session.scalars(
+        select(Exam).join(Enrollment, Enrollment.class_id == Exam.class_id)
+        .join(TraineeProfile, Enrollment.trainee_id == TraineeProfile.id)
+        .where(TraineeProfile.user_id == user.id,
+               Enrollment.status == EnrollmentStatus.APPROVED.value,
+               Exam.status == ExamStatus.PUBLISHED.value)
+        .order_by(Exam.window_start.desc())).all()
+    attempts = {a.exam_id: a for a in session.scalars(
+        select(Attempt).where(Attempt.trainee_id == user.id))}
+    return [TraineeExam(exam, attempts.get(exam.id)) for exam in rows]

@@ -25,7 +25,7 @@ from training_app.models import (
     TrainingClass,
     User,
 )
-from training_app.services import audit, grouping
+from training_app.services import audit, enrollment, grouping
 from training_app.services.classes import can_manage, is_class_sponsor
 from training_app.services.errors import N_, DomainError, PermissionDenied
 
@@ -53,7 +53,7 @@ def approved_enrollment_of(session: Session, training_class: TrainingClass, user
 
 
 def is_approved_trainee(session: Session, training_class: TrainingClass, user: User) -> bool:
-    return approved_enrollment_of(session, training_class, user) is not None
+    return enrollment.is_approved_trainee(session, training_class=training_class, user=user)
 
 
 def can_view_class_room(session: Session, user: User, training_class: TrainingClass) -> bool:

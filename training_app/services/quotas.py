@@ -63,6 +63,7 @@ def lock_class(session: Session, training_class: TrainingClass, *,
     (hashing a new account's password) can run before the row lock is taken by a second call.
     """
     class_id = inspect(training_class).identity[0]  # no SQL, even when the object is expired
+    session.flush()  # the re-read below must not drop changes made in this transaction
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("UPDATE training_class SET id = id WHERE id = :id"), {"id": class_id})
         if not before_reads:

@@ -11,6 +11,18 @@ def register_blueprints(app: Flask) -> None:
     from training_app.views import exams, manuals, notices
 
     app.register_blueprint(exams.bp)
+    from training_app.views import my
+
+    app.register_blueprint(my.bp)
 
     for module in (manuals, notices):
+        app.register_blueprint(module.bp)
+
+    from training_app.views import enrollment
+
+    app.register_blueprint(enrollment.bp)
+
+    from training_app.views import attendance, groups, schedule  # issue 6: the room
+
+    for module in (groups, schedule, attendance):
         app.register_blueprint(module.bp)

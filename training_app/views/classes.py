@@ -1,7 +1,16 @@
 """Training classes (培训班): list, detail, create, edit, copy and lifecycle transitions."""
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -129,7 +138,8 @@ def create():
 @roles_required(*STAFF)
 def edit(class_id: int):
     c = db.get_or_404(TrainingClass, class_id)
-    form = _class_form(obj=c)
+    # A POST is read from the form alone (a field left out is empty, as a browser sends it).
+    form = _class_form(obj=None if request.method == "POST" else c)
     if not form.is_submitted():
         _fill_form(form, c)
     if form.validate_on_submit():

@@ -84,7 +84,7 @@ def show(class_id: int):
 @roles_required(*STAFF)
 @csrf.exempt  # checked below, after raising the body limit for a 50 MB PDF
 def upload(class_id: int):
-    request.max_content_length = max_bytes() + 1024 * 1024
+    request.max_content_length = max_bytes() + 64 * 1024  # the file plus the other fields
     if current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
     c = db.get_or_404(TrainingClass, class_id)

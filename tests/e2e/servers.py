@@ -1,0 +1,72 @@
+"""Real gunicorn servers for fault tests: started, killed and restarted like in production."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """``gunicorn 'training_app:create_app()'`` on a port, against a given database."""
+
+    def __init__(self, database_url: str, instance_path: Path, *, port: int | None = None,
+                 workers: int = 2, threads: int = 2, secret_key: str = "fault-test-secret-key-0123456789"):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.workers = workers
+        self.env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=secret_key,
+                        TRAINING_APP_INSTANCE_PATH=str(instance_path),
+                        TRAINING_APP_SESSION_COOKIE_SECURE="false")
+        self.threads = threads
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "Gunicorn":
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--threads",
+             str(self.threads), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
+             "--graceful-timeout", "5", "training_app:create_app()"],
+            cwd=ROOT, env=self.env, start_new_session=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("gunicorn did not start")
+
+    def worker_pids(self) -> list[int]:
+        assert self.process is not None
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.process.pid)],
+                             capture_output=True, text=True, check=False).stdout
+        return [int(p) for p in out.split()]
+
+    def kill_worker(self) -> int:
+        pid = self.worker_pids()[0]
+        os.kill(pid, signal.SIGKILL)
+        return pid
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
