@@ -86,6 +86,23 @@ def app(app_config, tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def make_app(monkeypatch, tmp_path):
+    """Build extra apps (e.g. production settings); their connection pools close at teardown."""
+    built = []
+
+    def _make(config: dict):
+        monkeypatch.setenv("TRAINING_APP_INSTANCE_PATH", str(tmp_path / f"instance{len(built)}"))
+        extra = create_app(config)
+        built.append(extra)
+        return extra
+
+    yield _make
+    for extra in built:
+        with extra.app_context():
+            _db.engine.dispose()
+
+
+@pytest.fixture
 def db_session(app):
     """A session of the test's own on the app's engine: services take a session explicitly."""
     with app.app_context():

@@ -188,7 +188,7 @@ def make_unit_contact(session: Session, unit: Unit, **fields) -> User:
 
 
 def use_fast_password_hashing(monkeypatch) -> None:
-    """Accounts created during the test hash with cheap PBKDF2 instead of scrypt (~0.1 s each):
+    """Accounts created in the test hash with cheap PBKDF2 instead of the slow production hash:
     for tests that create many trainee accounts, where hashing cost is not what is tested."""
     from werkzeug.security import generate_password_hash
 
@@ -245,3 +245,121 @@ def make_room_sample(session: Session, training_class: TrainingClass) -> dict:
                                               now=NOW)
     return {"item_id": item.id, "group_id": group.id, "act_id": act.id, "leave_id": leave.id,
             "coordinator_id": coordinator.id, "code": "0000000000"}
+
+
+# --- grading, results, feedback, completion (issue 5) -------------------------------------------
+
+def default_response(question, index: int):
+    """A plausible response of trainee ``index``: right on most objective questions, a short
+    text naming some scoring-point keywords; every fifth trainee leaves short answers blank."""
+    if question.type == "short":
+        if index % 5 == 4:
+            return None
+        return {"text": f"答卷{index}：" + question.data["reference_answer"][: 45 + index]}
+    key = question.data["answer"]
+    if (index + question.number) % 4 == 0:  # a wrong choice now and then
+        wrong = next(i for i in range(len(question.data["options"])) if i not in key)
+        return {"choices": [wrong]}
+    return {"choices": list(key)}
+
+
+def submit_papers(session: Session, exam, users, *, respond=default_response, now=NOW):
+    """Each user starts, answers (``respond(question, index)``; None leaves it blank) and
+    submits the exam. Returns the attempts in ``users`` order."""
+    from training_app.services import exams
+
+    attempts = []
+    for index, user in enumerate(users):
+        attempt = exams.start_attempt(session, exam=exam, trainee=user, now=now)
+        for question in exam.questions:
+            response = respond(question, index)
+            if response is not None:
+                exams.save_answer(session, attempt=attempt, question_id=question.id,
+                                  response=response, seq=1, now=now)
+        session.expire(attempt)
+        exams.submit_attempt(session, attempt=attempt, now=now)
+        attempts.append(attempt)
+    return attempts
+
+
+def make_feedback_question(session: Session, training_class: TrainingClass, *,
+                           kind: str = "rating", text: str = "您对住宿安排的满意度",
+                           options=()):
+    from training_app.services import feedback
+
+    form = feedback.ensure_form(session, training_class=training_class, actor=None, now=NOW)
+    return feedback.add_question(session, form=form, kind=kind, text=text, options=options,
+                                 actor=None, now=NOW)
+
+
+def make_lecture(session: Session, training_class: TrainingClass, *, title: str,
+                 lecturer: User, hours_from_start: int = 0):
+    """A schedule item with a lecturer (what trainees rate in the feedback form)."""
+    from training_app.models import ScheduleItem
+
+    start = datetime.combine(training_class.start_date, datetime.min.time(),
+                             tzinfo=timezone.utc) + timedelta(hours=1 + hours_from_start)
+    item = ScheduleItem(class_id=training_class.id, kind="keynote", title=title,
+                        starts_at=start, ends_at=start + timedelta(hours=1),
+                        lecturer_id=lecturer.id)
+    session.add(item)
+    session.flush()
+    return item
+
+
+# --- certificates (issue 7) -------------------------------------------------------------------
+
+CERT_BASE_URL = "http://localhost"
+
+
+def make_certificate_class(session: Session, *, names=("张晓民", "李红", "欧阳晓明"),
+                           title: str = "社会工作服务标准化与“四社联动”培训班",
+                           pattern: str = "WFSG-{year}-{seq:04d}"):
+    """A class (2016, 24 学时) whose approved trainees all complete (no exam, no attendance
+    taken), certificate settings saved with ``pattern``. Returns (class, organizer, users)."""
+    from training_app.services import certificates
+
+    training_class, organizer, _sponsor = make_class_team(
+        session, title=title, start=date(2016, 5, 17), end=date(2016, 5, 19))
+    training_class.credit_hours = 24
+    users = [make_approved_trainee(session, training_class, name=name) for name in names]
+    certificates.update_settings(session, training_class=training_class,
+                                 values={"serial_pattern": pattern}, actor=organizer, now=NOW)
+    return training_class, organizer, users
+
+
+def make_transparent_png(width: int = 120, height: int = 120) -> bytes:
+    """A red round seal on a transparent background."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    ImageDraw.Draw(image).ellipse((4, 4, width - 4, height - 4), outline=(200, 0, 0, 255),
+                                  width=6)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def make_certificate_sample(session: Session) -> dict:
+    """One issued certificate, one image row and one batch in a class of their own, for URL
+    arguments (the image's file is not written: its route answers 404)."""
+    from training_app.models import CertificateBatch, CertificateImage
+    from training_app.services import certificates
+
+    training_class = make_class(session, title="证书样例班")
+    user = make_approved_trainee(session, training_class, name="王证书")
+    (certificate,) = certificates.issue(session, training_class=training_class,
+                                        kind="completion", actor=None, now=NOW,
+                                        verify_base_url=CERT_BASE_URL)
+    assert certificate.user_id == user.id
+    image = CertificateImage(class_id=training_class.id, kind="seal", label="公章",
+                             stored_name=f"seal-missing{next(_seq)}.png", x_mm=200, y_mm=140,
+                             width_mm=40)
+    batch = CertificateBatch(class_id=training_class.id, kind="completion", status="failed",
+                             total=1, done=0, job_id=f"certificate-batch-{next(_seq)}")
+    session.add_all([image, batch])
+    session.flush()
+    return {"certificate_id": certificate.id, "image_id": image.id, "batch_id": batch.id,
+            "verify_code": certificate.code}

@@ -33,6 +33,13 @@ class Defaults:
     # Login throttling per client address, so one machine cannot try many accounts.
     LOGIN_MAX_FAILURES_PER_IP = 50
     TIMEZONE = "Asia/Shanghai"
+    # Certificates (issue 7). A queue makes batches survive the web process: RQ on Redis, e.g.
+    # TRAINING_APP_RQ_REDIS_URL=redis://127.0.0.1:6379/0; unset: a background thread of the app.
+    RQ_REDIS_URL: str | None = None
+    RQ_QUEUE = "training_app"
+    CERTIFICATE_CHUNK_SIZE = 200  # certificates per WeasyPrint render in a batch
+    CERTIFICATE_STORAGE_DIR: str | None = None  # default instance/certificates; share it
+    CERTIFICATE_VERIFY_BASE_URL: str | None = None  # e.g. https://training.example.org
 
 
 def normalize_database_url(url: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
+from sqlalchemy.orm import joinedload
 
 from training_app.extensions import db
 from training_app.models import User
@@ -35,14 +36,17 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+        # Every request loads its user: one query with the roles joined, not two.
+        return db.session.get(User, int(user_id), options=[joinedload(User.role_links)])
 
     @app.before_request
     def require_password_change():
         if (current_user.is_authenticated and current_user.must_change_password
                 and request.endpoint not in PASSWORD_GATE_EXEMPT):
             flash(_l("请先修改初始密码。"), "warning")
-            return redirect(url_for("auth.change_password"))
+            # Keep where the user was going (e.g. a scanned check-in link) for after the change.
+            target = request.full_path if request.method == "GET" else None
+            return redirect(url_for("auth.change_password", next=target))
         return None
 
     @app.after_request

@@ -8,11 +8,11 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from tests.factories import make_approved_trainee, make_class, make_user
 from training_app.models import LeaveStatus, Role
 from training_app.services import attendance, groups, schedule, signin_sheets
 from training_app.services.errors import DomainError, PermissionDenied
 from training_app.services.schedule import ItemValues
-from tests.factories import make_approved_trainee, make_class, make_user
 
 TZ = ZoneInfo("Asia/Shanghai")
 SECRET = "test-secret"

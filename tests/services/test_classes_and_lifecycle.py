@@ -4,9 +4,6 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from training_app.models import AuditEntry, ClassStatus, NoticeStatus, Role, UnitKind
-from training_app.services import classes, lifecycle, notices, quotas
-from training_app.services.errors import DomainError
 from tests.factories import (
     NOW,
     make_approved_notice,
@@ -15,6 +12,9 @@ from tests.factories import (
     make_unit,
     make_user,
 )
+from training_app.models import AuditEntry, ClassStatus, NoticeStatus, Role, UnitKind
+from training_app.services import classes, lifecycle, notices, quotas
+from training_app.services.errors import DomainError
 
 # The class of the factories starts 2026-05-17; NOW is 2026-03-01.
 DEADLINE = date(2026, 5, 10)
@@ -186,7 +186,7 @@ def test_preliminary_notice_is_optional(db_session, team):
 
 
 def test_publishing_the_preliminary_notice_needs_it_approved(db_session, team):
-    c, organizer, sponsor = team
+    c, organizer, _ = team
     with pytest.raises(DomainError) as excinfo:
         lifecycle.publish_preliminary_notice(db_session, training_class=c, actor=organizer, now=NOW)
     assert reason(excinfo) == "尚未起草预备通知。"
@@ -232,7 +232,7 @@ def test_opening_registration_needs_a_deadline_ahead(db_session, team):
 
 
 def test_opening_registration_without_a_deadline_is_refused(db_session):
-    c, organizer, sponsor = make_class_team(db_session)
+    c, organizer, _ = make_class_team(db_session)
     with pytest.raises(DomainError) as excinfo:
         lifecycle.open_registration(db_session, training_class=c, actor=organizer, now=NOW)
     assert reason(excinfo) == "尚未设置报名截止日期，不能开始报名。"

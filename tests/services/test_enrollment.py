@@ -2,12 +2,7 @@ from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
-from werkzeug.security import check_password_hash
 
-from training_app.models import AuditEntry, Enrollment, Role, TraineeProfile
-from training_app.services import accounts, enrollment, quotas
-from training_app.services.eligibility import Ineligible
-from training_app.services.errors import DomainError, PermissionDenied
 from tests.factories import (
     NOW,
     make_class,
@@ -18,6 +13,10 @@ from tests.factories import (
     trainee_data,
     use_fast_password_hashing,
 )
+from training_app.models import AuditEntry, Enrollment, Role, TraineeProfile
+from training_app.services import accounts, enrollment, quotas
+from training_app.services.eligibility import Ineligible
+from training_app.services.errors import DomainError, PermissionDenied
 
 LATER = datetime(2026, 3, 2, tzinfo=timezone.utc)
 
@@ -54,7 +53,7 @@ def test_nomination_creates_the_trainee_account(db_session, world):
     assert user.must_change_password and user.unit_id == a.id
     profile = entry.trainee
     assert profile.user_id == user.id and len(profile.initial_password) == 10
-    assert check_password_hash(user.password_hash, profile.initial_password)
+    assert accounts.verify_password(user.password_hash, profile.initial_password)
     actions = set(db_session.scalars(select(AuditEntry.action)))
     assert {"user.create", "trainee_profile.create", "enrollment.create"} <= actions
 
@@ -95,7 +94,7 @@ def test_ineligible_entry_is_refused_with_the_rule(db_session, world):
 
 
 def test_duplicate_entry_and_profile_reuse(db_session, world):
-    training_class, a, b, contact_a, contact_b, organizer = world
+    training_class, a, b, contact_a, contact_b, _org = world
     data = trainee_data()
     enrollment.nominate(db_session, training_class=training_class, unit=a, profile_data=data,
                         actor=contact_a, now=NOW)
@@ -207,7 +206,7 @@ def test_anonymous_registration_cannot_take_over_a_registered_person(db_session,
 
 
 def test_logged_in_trainee_registers_with_their_profile(db_session, world):
-    training_class, a, b, contact_a, contact_b, _org = world
+    training_class, a, _b, contact_a, _cb, _org = world
     first = nominate(db_session, training_class, a, contact_a)
     user = first.trainee.user
     other = make_open_class(db_session)
@@ -241,7 +240,7 @@ def test_reject_needs_a_reason_and_frees_the_seat(db_session, world):
 
 
 def test_bulk_decisions_are_all_or_nothing(db_session, world):
-    training_class, a, b, contact_a, contact_b, organizer = world
+    training_class, a, b, contact_a, _cb, organizer = world
     nominated = [nominate(db_session, training_class, a, contact_a) for _ in range(2)]
     selfreg = enrollment.self_register(db_session, training_class=training_class, unit=b,
                                        now=NOW, profile_data=trainee_data(),

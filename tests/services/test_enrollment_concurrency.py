@@ -5,8 +5,6 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from training_app.models import Enrollment, Role, TrainingClass, Unit, User
-from training_app.services import enrollment, quotas
 from tests.factories import (
     NOW,
     make_open_class,
@@ -16,6 +14,8 @@ from tests.factories import (
     trainee_data,
     use_fast_password_hashing,
 )
+from training_app.models import Enrollment, Role, TrainingClass, Unit, User
+from training_app.services import enrollment, quotas
 
 NOMINATIONS = 200
 CAPACITY = 80

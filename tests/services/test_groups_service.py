@@ -2,17 +2,17 @@
 import math
 from collections import Counter
 from datetime import datetime, timezone
+from io import BytesIO
 from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
-from io import BytesIO
 from sqlalchemy import select
 
-from training_app.models import AuditEntry, CommitteeRole, Group, GroupMember, Role
+from tests.factories import make_approved_trainee, make_class, make_unit, make_user
+from training_app.models import AuditEntry, CommitteeRole, Role
 from training_app.services import activities, exchange, groups
 from training_app.services.errors import DomainError, PermissionDenied
-from tests.factories import make_approved_trainee, make_class, make_unit, make_user
 
 NOW = datetime(2026, 5, 17, 1, 0, tzinfo=timezone.utc)
 TZ = ZoneInfo("Asia/Shanghai")

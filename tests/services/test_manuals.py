@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from tests.factories import NOW, make_class_team, make_pdf_bytes, make_unit, make_user
 from training_app.models import AuditEntry, Role
 from training_app.services import manuals
 from training_app.services.errors import DomainError, PermissionDenied
-from tests.factories import NOW, make_class_team, make_pdf_bytes, make_unit, make_user
 
 DEMO_MANUAL = Path(__file__).resolve().parents[3] / "shared" / "demo" / "manual.md"
 CHAPTERS = [{"number": 1, "title": "国家政策", "page_from": 1, "page_to": 4},

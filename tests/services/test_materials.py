@@ -1,9 +1,6 @@
 import pytest
 from sqlalchemy import select
 
-from training_app.models import AuditEntry, Role
-from training_app.services import enrollment, materials
-from training_app.services.errors import DomainError, PermissionDenied
 from tests.factories import (
     NOW,
     make_open_class,
@@ -13,6 +10,9 @@ from tests.factories import (
     trainee_data,
     use_fast_password_hashing,
 )
+from training_app.models import AuditEntry, Role
+from training_app.services import enrollment, materials
+from training_app.services.errors import DomainError, PermissionDenied
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -67,7 +67,7 @@ def test_size_limit(db_session, entry, store):
 
 
 def test_only_owners_and_organizers(db_session, entry, store):
-    entry, contact = entry
+    entry, _contact = entry
     stranger = make_unit_contact(db_session, make_unit(db_session))
     with pytest.raises(PermissionDenied):
         materials.add_material(db_session, enrollment=entry, label="身份证", filename="a.pdf",

@@ -5,10 +5,10 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
+from tests.factories import NOW, make_class_team, make_unit, make_user
 from training_app.models import AuditEntry, Role, UnitKind
 from training_app.services import classes, lifecycle, notices, quotas
 from training_app.services.errors import DomainError, PermissionDenied
-from tests.factories import NOW, make_class_team, make_unit, make_user
 
 UNITS = [("奎文区民政局", 30), ("潍坊市阳光社会工作服务中心", 12), ("潍城区北关街道东关社区居委会", 8)]
 

@@ -4,9 +4,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from training_app.models import AuditEntry, EnrollmentStatus, Quota, Role
-from training_app.services import enrollment, quotas
-from training_app.services.errors import DomainError
 from tests.factories import (
     NOW,
     make_open_class,
@@ -15,6 +12,9 @@ from tests.factories import (
     trainee_data,
     use_fast_password_hashing,
 )
+from training_app.models import AuditEntry, EnrollmentStatus, Quota, Role
+from training_app.services import enrollment, quotas
+from training_app.services.errors import DomainError
 
 AFTER_DEADLINE = datetime(2026, 5, 11, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai, 5-11
 

@@ -4,9 +4,6 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from training_app.models import Enrollment, Role, TraineeProfile, User
-from training_app.services import enrollment, quotas, roster_excel
-from training_app.services.errors import DomainError
 from tests.factories import (
     NOW,
     make_open_class,
@@ -16,6 +13,9 @@ from tests.factories import (
     trainee_data,
     use_fast_password_hashing,
 )
+from training_app.models import Enrollment, Role, TraineeProfile, User
+from training_app.services import enrollment, quotas, roster_excel
+from training_app.services.errors import DomainError
 
 
 def roster_file(rows) -> bytes:

@@ -7,11 +7,11 @@ import icalendar
 import pytest
 from pypdf import PdfReader
 
+from tests.factories import make_approved_trainee, make_class, make_user
 from training_app.models import Exam, Role, ScheduleKind
 from training_app.services import schedule, schedule_exports
 from training_app.services.errors import DomainError, PermissionDenied
 from training_app.services.schedule import ItemValues
-from tests.factories import make_approved_trainee, make_class, make_user
 
 NOW = datetime(2026, 5, 1, 1, 0, tzinfo=timezone.utc)
 TZ = ZoneInfo("Asia/Shanghai")
@@ -136,8 +136,8 @@ def test_item_validation(db_session, organizer):
     trainee = make_user(db_session, roles=[Role.TRAINEE])
 
     def create(**kw):
-        values = dict(kind="lecture", title="讲座", starts_at=local(day1, 9),
-                      ends_at=local(day1, 10), responsible=organizer)
+        values = {"kind": "lecture", "title": "讲座", "starts_at": local(day1, 9),
+                  "ends_at": local(day1, 10), "responsible": organizer}
         values.update(kw)
         return schedule.create_item(db_session, training_class=training_class,
                                     values=ItemValues(**values), actor=organizer, now=NOW, tz=TZ)
@@ -206,7 +206,8 @@ def test_agenda_pdf_lists_the_days_and_items(db_session, organizer):
                                            actor=organizer, now=NOW, tz=TZ)
     pdf = schedule_exports.agenda_pdf(items, training_class=training_class, tz=TZ)
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
-    for needle in ("5月17日", "5月19日", "08:30-09:00", "报到签到", "开卷考试", "结业仪式", "李协会"):
+    for needle in ("5月17日", "5月19日", "08:30-09:00", "报到签到", "开卷考试", "结业仪式",
+                   "李协会"):
         assert needle in text, needle
 
 
@@ -230,3 +231,22 @@ def test_coordinators_run_only_their_venue(db_session, organizer):
     assert all(schedule.can_run_item(db_session, organizer, i) for i in items)
     schedule.remove_coordinator(db_session, coordinator=link, actor=organizer, now=NOW)
     assert not schedule.can_run_item(db_session, coordinator, items[1])
+
+
+def test_demo_room_gets_groups_and_the_standard_agenda_once(db_session):
+    from training_app.services import demo_room, groups
+
+    make_user(db_session, roles=[Role.ORGANIZER], username="organizer")
+    make_user(db_session, roles=[Role.LECTURER], username="lecturer")
+    training_class = three_day_class(db_session)
+    training_class.credit_hours = 24
+    for _ in range(23):
+        make_approved_trainee(db_session, training_class)
+    demo_room.prepare_room(db_session, training_class=training_class)
+    demo_room.prepare_room(db_session, training_class=training_class)  # idempotent
+    items = schedule.list_items(db_session, training_class)
+    assert len(items) == 19
+    assert sorted(len(g.members) for g in groups.list_groups(db_session, training_class)) == [
+        7, 8, 8]
+    result = schedule.check_schedule(db_session, training_class, TZ)
+    assert result.passed and not result.todos  # the demo lecturer teaches the lectures

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from tests.factories import NOW, make_class_team, make_pdf_bytes, make_unit
 from training_app.models import AuditEntry, ManualVersion, Notice, Role, TrainingClass, UnitKind
 from training_app.services import quotas
-from tests.factories import NOW, make_class_team, make_pdf_bytes, make_unit
 
 TODAY = date.today()
 START = TODAY + timedelta(days=30)
@@ -146,7 +146,7 @@ def test_refused_transition_for_unknown_name_is_404(client, login, db_session):
 
 
 def test_edit_form_shows_the_class_and_saves(client, login, db_session):
-    c, organizer, _ = make_class_team(db_session)
+    c, _, _ = make_class_team(db_session)
     c.eligibility_rules = [{"qualification": 2, "min_years": 2}]
     c.sub_venues = ["寿光分会场", "青州分会场"]
     db_session.commit()
@@ -182,8 +182,8 @@ def test_copy_through_the_ui(client, login, db_session):
     assert copy.status == "draft" and copy.capacity == c.capacity
 
 
-def test_manual_pdf_is_served_only_to_people_of_the_class(client, login, db_session, app):
-    c, organizer, sponsor = make_class_team(db_session)
+def test_manual_pdf_is_served_only_to_people_of_the_class(client, login, db_session):
+    c, _, _ = make_class_team(db_session)
     db_session.commit()
     login(Role.ORGANIZER)
     client.post(f"/classes/{c.id}/manual/upload", content_type="multipart/form-data",

@@ -8,11 +8,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from training_app.models import Enrollment, Role, TraineeProfile, Unit
-from training_app.services import accounts, enrollment, quotas
 from tests.factories import (
     NOW,
     PASSWORD,
+    make_class,
     make_open_class,
     make_unit,
     make_unit_contact,
@@ -21,6 +20,8 @@ from tests.factories import (
     use_fast_password_hashing,
 )
 from tests.services.test_roster_excel import roster_file, row
+from training_app.models import Enrollment, Role, TraineeProfile, Unit
+from training_app.services import accounts, enrollment, quotas
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -93,7 +94,8 @@ def test_roster_upload_all_or_nothing_over_http(client, login, db_session, world
     template = client.get("/enrollment/roster-template.xlsx")
     assert template.status_code == 200
     headers = [c.value for c in load_workbook(BytesIO(template.data)).active[1]]
-    assert headers == ["姓名", "性别", "身份证号", "手机号", "资格等级", "资格证书编号", "社会工作年限"]
+    assert headers == ["姓名", "性别", "身份证号", "手机号", "资格等级", "资格证书编号",
+                       "社会工作年限"]
     good = [trainee_data() for _ in range(3)]
     bad = [row(good[0]), row(trainee_data(), name=""), row(trainee_data(), mobile="123"),
            row(good[1]), row(trainee_data(), qualification="硕士"),
@@ -137,14 +139,14 @@ def test_another_units_contact_gets_403(client, login, db_session, world):
 
 def test_organizer_reviews_with_full_numbers_and_bulk_decisions(client, login, db_session,
                                                                 world):
-    training_class, a, b = world
+    training_class, a, _b = world
     contact_a = make_unit_contact(db_session, a)
     made = [enrollment.nominate(db_session, training_class=training_class, unit=a,
                                 profile_data=trainee_data(), actor=contact_a, now=NOW)
             for _ in range(4)]  # 2 quota + 1 pool + 1 waiting
     login(Role.ORGANIZER)
     html = client.get(f"/enrollment/classes/{training_class.id}/review").get_data(as_text=True)
-    assert made[0].trainee.id_number in html and 'data-unit="%d"' % a.id in html
+    assert made[0].trainee.id_number in html and f'data-unit="{a.id}"' in html
     waiting = client.get(f"/enrollment/classes/{training_class.id}/review?status=waitlisted")
     assert re.findall(r'data-entry="(\d+)"', waiting.get_data(as_text=True)) == [str(made[3].id)]
     # Rejecting without a reason changes nothing.
@@ -230,7 +232,7 @@ def test_summary_export_for_the_class_sponsor_only(client, login, db_session, wo
 
 def test_self_registration_then_unit_confirmation_then_approval(client, login, db_session,
                                                                 world):
-    training_class, a, b = world
+    training_class, _a, b = world
     page = client.get(f"/enrollment/classes/{training_class.id}/register")
     assert page.status_code == 200 and "设置登录密码" in page.get_data(as_text=True)
     data = trainee_data(name="吴迪")
@@ -296,3 +298,17 @@ def test_trainee_materials_checked_by_content_and_private(client, login, db_sess
     assert download.status_code == 200
     download.close()
     assert db_session.scalar(select(func.count()).select_from(TraineeProfile)) == 1
+
+
+def test_overview_hides_drafts_from_units_and_trainees(client, login, db_session, world):
+    training_class, a, _b = world
+    draft = make_class(db_session, title="尚未发布的草稿班")
+    db_session.commit()
+    login(Role.UNIT_CONTACT, unit=a)
+    html = client.get("/enrollment/").get_data(as_text=True)
+    assert training_class.title in html and draft.title not in html
+    assert f"/enrollment/classes/{training_class.id}/unit" in html
+    client.post("/logout")
+    login(Role.ORGANIZER)
+    html = client.get("/enrollment/").get_data(as_text=True)
+    assert draft.title in html and f"/enrollment/classes/{draft.id}/review" in html

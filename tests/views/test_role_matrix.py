@@ -14,6 +14,8 @@ from training_app.services import manuals, notices
 from training_app.services import exams
 from tests.factories import make_room_sample, make_published_exam, NOW, make_class, make_unit, make_user
 from tests.factories import make_entry_with_material
+from tests.factories import make_certificate_sample
+from tests.factories import make_feedback_question
 
 PUBLIC = "public"
 ANY_USER = "any user"
@@ -25,6 +27,26 @@ ROOM_VIEWERS = {Role.ADMIN, Role.ORGANIZER, Role.SPONSOR, Role.LECTURER, Role.TR
 ROOM_EDITORS = {Role.ADMIN, Role.ORGANIZER, Role.TRAINEE}
 
 ROUTES: dict[tuple[str, str], object] = {
+    # certificates (issue 7); my_pdf answers 404 for a certificate that is not the trainee's own
+    ("certificates.index", "GET"): STAFF,
+    ("certificates.settings", "GET"): STAFF,
+    ("certificates.settings", "POST"): STAFF,
+    ("certificates.stock", "POST"): STAFF,
+    ("certificates.add_image", "POST"): STAFF,
+    ("certificates.update_image", "POST"): STAFF,
+    ("certificates.image", "GET"): STAFF,
+    ("certificates.preview", "GET"): STAFF,
+    ("certificates.calibration", "GET"): STAFF,
+    ("certificates.start_batch", "POST"): STAFF,
+    ("certificates.batch_status", "GET"): STAFF,
+    ("certificates.batch_pdf", "GET"): STAFF,
+    ("certificates.certificate_pdf", "GET"): STAFF,
+    ("certificates.revoke", "POST"): STAFF,
+    ("certificates.reissue", "POST"): STAFF,
+    ("certificates.mine", "GET"): {Role.TRAINEE},
+    ("certificates.my_pdf", "GET"): {Role.TRAINEE},
+    ("certificates.verify_lookup", "GET"): PUBLIC,
+    ("certificates.verify", "GET"): PUBLIC,
     # issue 6: groups, committee, exchange, programme, schedule, attendance
     ("groups.index", "GET"): ROOM_VIEWERS,
     ("groups.auto", "POST"): STAFF,
@@ -166,6 +188,39 @@ ROUTES: dict[tuple[str, str], object] = {
     ("enrollment.export_roster", "GET"): STAFF,
     ("enrollment.export_summary", "GET"): STAFF,
     ("enrollment.login_slips", "GET"): STAFF,
+    # grading, results, feedback, completion (issue 5). Lecturers grade and read statistics
+    # only for exams they are assigned to, read feedback reports only of classes they lecture
+    # in, sponsors only of classes they sponsor (object checks: 404 otherwise, tested in
+    # tests/views/test_grading_http.py and test_feedback_http.py).
+    ("grading.index", "GET"): STAFF | {Role.LECTURER},
+    ("grading.overview", "GET"): STAFF | {Role.LECTURER},
+    ("grading.assign", "POST"): STAFF,
+    ("grading.remove", "POST"): STAFF,
+    ("grading.question", "GET"): STAFF | {Role.LECTURER},
+    ("grading.paper", "GET"): STAFF | {Role.LECTURER},
+    ("grading.paper", "POST"): STAFF | {Role.LECTURER},
+    ("grading.key", "GET"): STAFF,
+    ("grading.key", "POST"): STAFF,
+    ("results.release", "POST"): STAFF,
+    ("results.statistics", "GET"): STAFF | {Role.LECTURER},
+    ("results.export_scores", "GET"): STAFF,
+    ("results.mine", "GET"): {Role.TRAINEE},
+    ("feedback.respond", "GET"): {Role.TRAINEE},
+    ("feedback.respond", "POST"): {Role.TRAINEE},
+    ("feedback.setup", "GET"): STAFF,
+    ("feedback.change", "POST"): STAFF,
+    ("feedback.add_question", "POST"): STAFF,
+    ("feedback.delete_question", "POST"): STAFF,
+    ("feedback.report", "GET"): STAFF | {Role.SPONSOR, Role.LECTURER},
+    ("feedback.report_pdf", "GET"): STAFF | {Role.SPONSOR, Role.LECTURER},
+    ("feedback.report_xlsx", "GET"): STAFF | {Role.SPONSOR, Role.LECTURER},
+    ("feedback.compare", "GET"): STAFF | {Role.SPONSOR},
+    ("completion.index", "GET"): STAFF,
+    ("completion.rule", "POST"): STAFF,
+    ("completion.nominate", "POST"): STAFF,
+    ("completion.confirm", "POST"): STAFF,
+    ("completion.group_nomination", "GET"): {Role.TRAINEE},
+    ("completion.group_nomination", "POST"): {Role.TRAINEE},
 }
 # Files, not pages: served to anyone.
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}
@@ -200,13 +255,16 @@ def sample_args(db_session):
     attempt = exams.start_attempt(db_session, exam=exam, trainee=exam_taker, now=NOW)
     entry, material = make_entry_with_material(db_session, training_class)
     room = make_room_sample(db_session, training_class)  # issue 6
+    certificate_sample = make_certificate_sample(db_session)  # issue 7
+    feedback_question = make_feedback_question(db_session, training_class)  # issue 5
     db_session.commit()
-    return {**room, "exam_id": exam.id, "attempt_id": attempt.id, "bank_id": exam.bank_id,
+    return {**room, **certificate_sample, "exam_id": exam.id, "attempt_id": attempt.id, "bank_id": exam.bank_id,
             "fmt": "xlsx", "action": "close",
             "user_id": victim.id, "unit_id": unit.id, "class_id": training_class.id,
             "lang": "en", "active": 1, "version_id": version.id, "notice_id": notice.id,
             "name": "close_registration",
-            "enrollment_id": entry.id, "material_id": material.id}
+            "enrollment_id": entry.id, "material_id": material.id,
+            "number": 41, "question_id": feedback_question.id}
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")

@@ -8,9 +8,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from tests.factories import PASSWORD, make_approved_trainee, make_class, make_user
 from training_app.models import Attendance, Group, LeaveRequest, Role, ScheduleItem
 from training_app.services import attendance, groups, schedule
-from tests.factories import PASSWORD, make_approved_trainee, make_class, make_user
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY1 = date(2026, 5, 17)

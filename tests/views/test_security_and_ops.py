@@ -1,7 +1,6 @@
 import pytest
 from sqlalchemy import select
 
-from training_app import create_app
 from training_app.models import Role
 from tests.factories import PASSWORD, make_user
 
@@ -23,10 +22,9 @@ def test_no_inline_script_or_style_in_pages(client, login):
         assert " onclick=" not in html, url
 
 
-def test_session_cookie_flags(app_config, tmp_path, monkeypatch, db_session):
+def test_session_cookie_flags(app_config, make_app, db_session):
     app_config.update(TESTING=False, SESSION_COOKIE_SECURE=None, SECRET_KEY="k" * 40)
-    monkeypatch.setenv("TRAINING_APP_INSTANCE_PATH", str(tmp_path / "i2"))
-    production = create_app(app_config)
+    production = make_app(app_config)
     assert production.config["SESSION_COOKIE_SECURE"] is True
     assert production.config["SESSION_COOKIE_HTTPONLY"] is True
     assert production.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -50,10 +48,9 @@ def test_error_pages_are_chinese(client, login, url, status, text):
     assert text in response.get_data(as_text=True)
 
 
-def test_500_shows_no_stack_trace(app_config, tmp_path, monkeypatch):
+def test_500_shows_no_stack_trace(app_config, make_app):
     app_config.update(TESTING=False, SECRET_KEY="k" * 40)
-    monkeypatch.setenv("TRAINING_APP_INSTANCE_PATH", str(tmp_path / "i3"))
-    app = create_app(app_config)
+    app = make_app(app_config)
 
     @app.get("/boom")
     def boom():
@@ -72,11 +69,10 @@ def test_healthz_reports_the_database(client):
     assert response.get_json() == {"status": "ok", "database": "ok"}
 
 
-def test_healthz_503_when_database_unreachable(app_config, tmp_path, monkeypatch):
+def test_healthz_503_when_database_unreachable(app_config, make_app):
     app_config.update(SQLALCHEMY_DATABASE_URI=
                       "postgresql+psycopg://nobody@127.0.0.1:1/nowhere?connect_timeout=1")
-    monkeypatch.setenv("TRAINING_APP_INSTANCE_PATH", str(tmp_path / "i4"))
-    app = create_app(app_config)
+    app = make_app(app_config)
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unreachable"

@@ -59,7 +59,8 @@ class NominateForm(TraineeForm):
 
 class SelfRegisterForm(TraineeForm):
     unit_id = SelectField(_l("所在单位"), coerce=int, validators=[DataRequired()])
-    password = PasswordField(_l("设置登录密码"), validators=[DataRequired(), Length(min=8, max=128)])
+    password = PasswordField(_l("设置登录密码"),
+                             validators=[DataRequired(), Length(min=8, max=128)])
     confirm = PasswordField(_l("确认密码"), validators=[
         DataRequired(), EqualTo("password", message=_l("两次输入的密码不一致。"))])
     submit = SubmitField(_l("提交报名"))

@@ -15,6 +15,7 @@ POLICY_LABELS = {
 
 class BankForm(FlaskForm):
     name = StringField(_l("题库名称"), validators=[DataRequired(), Length(max=120)])
+    class_id = SelectField(_l("所属培训班"), coerce=int, default=0)
     submit = SubmitField(_l("新建题库"))
 
 

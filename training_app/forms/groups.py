@@ -62,7 +62,7 @@ class ReportForm(FlaskForm):
     representatives = MultiCheckboxField(_l("交流代表（1-2人）"), coerce=int)
     outline = TextAreaField(_l("汇报提纲"), validators=[Optional(), Length(max=5000)],
                             render_kw={"rows": 8})
-    submit = SubmitField(_l("提交"))
+    submit = SubmitField(_l("提交汇报"))
 
 
 class ActForm(FlaskForm):

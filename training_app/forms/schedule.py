@@ -1,7 +1,14 @@
 """Forms of the schedule area: an item, the standard agenda, sub-venue coordinators."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from training_app.forms import choices
@@ -42,14 +49,17 @@ class ItemForm(FlaskForm):
     lecturer_id = SelectField(_l("授课教师"), coerce=int)
     responsible_id = SelectField(_l("负责人（事事有人管）"), coerce=int)
     lecture_mode = SelectField(_l("授课方式"), choices=choices(LECTURE_MODE_LABELS.items()))
-    audience_zones = TextAreaField(_l("分区安排（公开授课）"), validators=[Optional(), Length(max=2000)],
-                                   render_kw={"rows": 2})
-    seating_plan = TextAreaField(_l("座次安排（仅限学员）"), validators=[Optional(), Length(max=5000)],
-                                 render_kw={"rows": 2})
-    notes = TextAreaField(_l("备注"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    audience_zones = TextAreaField(_l("分区安排（公开授课）"), render_kw={"rows": 2},
+                                   validators=[Optional(), Length(max=2000)])
+    seating_plan = TextAreaField(_l("座次安排（仅限学员）"), render_kw={"rows": 2},
+                                 validators=[Optional(), Length(max=5000)])
+    notes = TextAreaField(_l("备注"), render_kw={"rows": 2},
+                          validators=[Optional(), Length(max=2000)])
     takes_attendance = BooleanField(_l("需要签到（考勤）"))
-    checkin_opens_at = DateTimeLocalField(_l("签到开始（留空：开始前30分钟）"), validators=[Optional()])
-    checkin_closes_at = DateTimeLocalField(_l("签到截止（留空：开始后30分钟）"), validators=[Optional()])
+    checkin_opens_at = DateTimeLocalField(_l("签到开始（留空：开始前30分钟）"),
+                                          validators=[Optional()])
+    checkin_closes_at = DateTimeLocalField(_l("签到截止（留空：开始后30分钟）"),
+                                           validators=[Optional()])
     submit = SubmitField(_l("保存"))
 
 
@@ -59,6 +69,6 @@ class StandardAgendaForm(FlaskForm):
 
 
 class CoordinatorForm(FlaskForm):
-    venue = SelectField(_l("分会场"))
+    venue = SelectField(_l("分会场名称"))
     user_id = SelectField(_l("负责人"), coerce=int)
     submit = SubmitField(_l("指定"))

@@ -46,6 +46,20 @@ from training_app.models.feedback import (
     FeedbackQuestionKind,
     FeedbackResponse,
 )
+from training_app.models.certificate import (  # issue 7
+    BatchOrder,
+    BatchStatus,
+    Certificate,
+    CertificateBatch,
+    CertificateDesign,
+    CertificateImage,
+    CertificateImageKind,
+    CertificateKind,
+    CertificateSerialCounter,
+    CertificateSettings,
+    CertificateState,
+    PrintMode,
+)
 from training_app.models.completion import (
     CompletionRule,
     NominationSource,
@@ -54,6 +68,18 @@ from training_app.models.completion import (
 )
 
 __all__ = [
+    "BatchOrder",
+    "BatchStatus",
+    "Certificate",
+    "CertificateBatch",
+    "CertificateDesign",
+    "CertificateImage",
+    "CertificateImageKind",
+    "CertificateKind",
+    "CertificateSerialCounter",
+    "CertificateSettings",
+    "CertificateState",
+    "PrintMode",
     "CompletionRule",
     "ExamGrader",
     "FeedbackAnswer",

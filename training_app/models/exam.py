@@ -36,6 +36,7 @@ class QuestionBank(Base):
     class_id: Mapped[int | None] = mapped_column(ForeignKey("training_class.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    training_class: Mapped["TrainingClass | None"] = relationship()  # noqa: F821
     questions: Mapped[list[BankQuestion]] = relationship(
         back_populates="bank", cascade="all, delete-orphan", order_by="BankQuestion.id")
 

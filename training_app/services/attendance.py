@@ -357,7 +357,8 @@ def class_summary(session: Session, training_class: TrainingClass
         rate = (Decimal(attended) / Decimal(len(items))).quantize(RATE_QUANTUM, ROUND_DOWN) \
             if items else Decimal(1)
         rows.append(SummaryRow(e, numbers.get(uid), statuses, rate))
-    rows.sort(key=lambda r: (r.group_number is None, r.group_number or 0, r.enrollment.trainee.name))
+    rows.sort(key=lambda r: (r.group_number is None, r.group_number or 0,
+                             r.enrollment.trainee.name))
     return items, rows
 
 

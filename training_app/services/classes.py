@@ -237,7 +237,8 @@ def update_class(
     if training_class.status in FROZEN_STATUSES:
         raise DomainError(N_("已结业或已归档的培训班不能再修改。"))
     clean = _normalize({**_current_values(training_class), **changes})
-    _check_capacity_covers_quotas(session, training_class, clean["capacity"])
+    if clean["capacity"] != training_class.capacity:
+        _check_capacity_covers_quotas(session, training_class, clean["capacity"])
     before = {name: getattr(training_class, name) for name in EDITABLE_FIELDS
               if name not in ("sponsor", "organizer", "co_sponsors")}
     before["sponsor_unit_id"] = training_class.sponsor_unit_id
@@ -256,8 +257,10 @@ def update_class(
 
 def _check_capacity_covers_quotas(session: Session, training_class: TrainingClass,
                                   capacity: int) -> None:
+    """Under the class lock, so a quota set at the same moment cannot slip past the check."""
     from training_app.services import quotas  # the enrollment area's module
 
+    quotas.lock_class(session, training_class)
     allocated = quotas.total_allocated(session, training_class)
     if capacity < allocated:
         raise DomainError(N_("计划人数不能少于已分配给各单位的名额合计（%(allocated)s人）。"),

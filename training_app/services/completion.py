@@ -77,11 +77,11 @@ def update_rule(session: Session, *, training_class: TrainingClass,
                 weight_group: int, outstanding_share: Decimal, actor: User,
                 now: datetime) -> CompletionRule:
     if not Decimal(0) <= min_attendance_rate <= Decimal(1):
-        raise DomainError(N_("最低出勤率须在0%%至100%%之间。"))
+        raise DomainError(N_("最低出勤率须在0%至100%之间。"))
     if min_exam_score < 0:
         raise DomainError(N_("最低考试成绩不能为负数。"))
     if not Decimal(0) < outstanding_share <= Decimal(1):
-        raise DomainError(N_("优秀学员比例须大于0%%且不超过100%%。"))
+        raise DomainError(N_("优秀学员比例须大于0%且不超过100%。"))
     weights = (weight_exam, weight_attendance, weight_organizer, weight_group)
     if any(w < 0 for w in weights) or sum(weights) <= 0:
         raise DomainError(N_("各项权重不能为负数，且合计须大于0。"))
@@ -92,7 +92,7 @@ def update_rule(session: Session, *, training_class: TrainingClass,
     rule = rule_for(session, training_class)
     values = dict(zip(RULE_FIELDS, (min_attendance_rate, min_exam_score, exam_id, *weights,
                                     outstanding_share)))
-    changes = audit.diff(rule, values) if rule.id is not None else values
+    changes = audit.diff(rule, values)  # against the defaults on the first save
     for name, value in values.items():
         setattr(rule, name, value)
     rule.updated_at = now
@@ -167,7 +167,7 @@ def standings(session: Session, training_class: TrainingClass) -> list[Standing]
     full = sum((Decimal(q.points) for q in exam.questions), Decimal(0)) if exam else Decimal(0)
     scores: dict[int, Decimal] = {}
     if exam is not None:
-        scores = {a.trainee_id: Decimal(a.total_score or 0) for a in session.scalars(
+        scores = {a.trainee_id: grading.attempt_total(a) for a in session.scalars(
             select(Attempt).where(Attempt.exam_id == exam.id, Attempt.submitted_at.is_not(None)))}
     nominated = {(n.user_id, n.source) for n in nominations(session, training_class)}
     result = []
@@ -274,6 +274,12 @@ def led_group(session: Session, training_class: TrainingClass, user: User) -> Gr
     """The group of the class that ``user`` leads (组长), if any."""
     return session.scalar(select(Group).where(Group.class_id == training_class.id,
                                               Group.leader_id == user.id))
+
+
+def led_groups(session: Session, user: User) -> list[Group]:
+    """The groups ``user`` leads, in any class (for the trainee's own page)."""
+    return list(session.scalars(select(Group).where(Group.leader_id == user.id)
+                                .order_by(Group.class_id.desc())))
 
 
 def group_nomination(session: Session, group: Group) -> OutstandingNomination | None:

@@ -7,7 +7,7 @@ herself and waits for her unit's confirmation, and the organizer approves 80 ent
 few pending and one waitlisted.
 
 Trainee accounts are built directly with one shared hash of the demo password rather than one
-scrypt hash each (~0.1 s apiece): they must change it at first login, and the login slips print
+slow password hash each: they must change it at first login, and the login slips print
 it as their initial password. Seeded names, 身份证号 (valid GB 11643 check characters) and mobile
 numbers are generated from a fixed seed, so every demo database is the same.
 """
@@ -23,7 +23,6 @@ from training_app.models import (
     ClassStatus,
     Enrollment,
     EnrollmentStatus,
-    Quota,
     Role,
     TrainingClass,
     Unit,
@@ -55,12 +54,10 @@ LEFT_PENDING = 4  # nominated entries the organizer has not yet approved
 
 SURNAMES = ("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢"
             "蒋蔡贾丁魏薛叶余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟")
-GIVEN_FEMALE = ("丽", "静", "敏", "燕", "艳", "娟", "霞", "芳", "婷", "雪", "琳", "颖", "玲", "慧", "洁",
-                "晓梅", "海燕", "秀英", "文静", "佳怡", "雅琴", "春燕", "晓红", "丽娜", "思雨", "欣然",
-                "美玲", "雪梅", "淑华", "玉兰")
-GIVEN_MALE = ("伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明", "刚", "平", "辉", "鹏", "健",
-              "建国", "志强", "海涛", "文博", "俊杰", "晓东", "国庆", "永刚", "振华", "立新", "宏伟",
-              "德明", "家豪", "子轩", "浩然")
+GIVEN_FEMALE = tuple("丽 静 敏 燕 艳 娟 霞 芳 婷 雪 琳 颖 玲 慧 洁 晓梅 海燕 秀英 文静 佳怡 雅琴 "
+                     "春燕 晓红 丽娜 思雨 欣然 美玲 雪梅 淑华 玉兰".split())
+GIVEN_MALE = tuple("伟 强 磊 军 勇 杰 涛 斌 超 明 刚 平 辉 鹏 健 建国 志强 海涛 文博 俊杰 晓东 "
+                   "国庆 永刚 振华 立新 宏伟 德明 家豪 子轩 浩然".split())
 MOBILE_PREFIXES = ("135", "136", "137", "139", "150", "151", "152", "158", "159", "187", "188")
 
 
@@ -95,7 +92,7 @@ class _People:
             if name not in self.names:
                 break
         while True:
-            born = date(1968, 1, 1) + timedelta(days=rng.randrange(26 * 365))
+            born = date(1968, 1, 1) + timedelta(days=rng.randrange(25 * 365))  # to 1992
             sequence = rng.randrange(0, 999, 2) + (0 if female else 1)
             number = id_numbers.make(region, born, sequence)
             if number not in self.numbers:
@@ -104,13 +101,16 @@ class _People:
             mobile = rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
             if mobile not in self.mobiles:
                 break
+        # Years of social work since about 21, as of 2016; every one meets the class's rule
+        # (社会工作师满2年或助理社会工作师满5年).
+        most = 2016 - born.year - 21
         roll = rng.random()
-        if roll < 0.7:
-            qualification, years = 2, rng.randint(2, 12)  # 社会工作师满2年
-        elif roll < 0.9:
-            qualification, years = 1, rng.randint(5, 15)  # 助理社会工作师满5年
+        if roll >= 0.9 and most >= 8:
+            qualification, years = 3, rng.randint(8, min(20, most))
+        elif roll >= 0.7 and most >= 5:
+            qualification, years = 1, rng.randint(5, min(15, most))
         else:
-            qualification, years = 3, rng.randint(8, 20)
+            qualification, years = 2, rng.randint(2, min(12, most))
         self.names.add(name)
         self.numbers.add(number)
         self.mobiles.add(mobile)

@@ -329,7 +329,7 @@ def save_answer(session: Session, *, attempt: Attempt, question_id: int, respons
     """
     if is_closed(attempt, now):
         raise ExamClosed(N_("考试已结束或已交卷，答案未被接受。"))
-    question = session.get(ExamQuestion, question_id)
+    question = session.get(ExamQuestion, question_id) if isinstance(question_id, int) else None
     if question is None or question.exam_id != attempt.exam_id:
         raise InvalidAnswer(N_("题目不存在。"))
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1 or seq > 2**31:

@@ -343,7 +343,7 @@ def report(session: Session, training_class: TrainingClass) -> FeedbackReport:
     lecture_rows = [LectureRow(title, name, len(v), average(v))
                     for (_, title, name), v in by_lecture.items()]
     lecturer_rows = sorted(
-        (LecturerRow(name, len(lectures_of[key]), len(v), average(v))
+        (LecturerRow(key[1], len(lectures_of[key]), len(v), average(v))
          for key, v in by_lecturer.items()), key=lambda r: r.lecturer)
     question_rows = []
     answers = [a for r in responses for a in r.answers]

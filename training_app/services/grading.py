@@ -233,6 +233,12 @@ def parse_mark(value: object, points: Decimal) -> Decimal:
     return mark
 
 
+def attempt_total(attempt: Attempt) -> Decimal:
+    """The paper's total; papers submitted before totals were stored fall back to objective."""
+    value = attempt.total_score if attempt.total_score is not None else attempt.objective_score
+    return Decimal(value or 0)
+
+
 def recompute_total(session: Session, attempt: Attempt) -> Decimal:
     """Objective score and total from the attempt's answers (blank or ungraded count 0)."""
     session.flush()
@@ -334,7 +340,7 @@ def plan_key_change(session: Session, *, question: ExamQuestion, new_key: list[i
         new = qb.score_objective(corrected, answer.response.get("choices", []),
                                  exam.multiple_policy, Decimal(question.points))
         if new != old:
-            old_total = Decimal(attempt.total_score or 0)
+            old_total = attempt_total(attempt)
             changes.append(RegradeChange(attempt, numbers[attempt.id], old, new, old_total,
                                          old_total - old + new))
     changes.sort(key=lambda c: c.number)

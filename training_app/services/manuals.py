@@ -374,7 +374,7 @@ def import_markdown(session: Session, *, training_class: TrainingClass, text: st
     if directory is not None:
         data, pages = render_markdown_pdf(text, chapters)
         stored = _store_bytes(data, directory=directory, pages=pages)
-        pdf_name = re.sub(r"\.(md|markdown|txt)$", "", filename, flags=re.I) + ".pdf"
+        pdf_name = re.sub(r"\.(md|markdown|txt)$", "", filename, flags=re.IGNORECASE) + ".pdf"
         attach_pdf(session, training_class=training_class, stored=stored,
                    original_name=pdf_name, actor=actor, now=now)
     set_chapters(session, version=version, actor=actor, now=now, chapters=[

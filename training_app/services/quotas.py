@@ -368,7 +368,8 @@ def release_unused(session: Session, *, training_class: TrainingClass, unit: Uni
     audit.record(session, actor=actor, action="quota.release", target=quota, now=now,
                  changes={"class_id": training_class.id, "unit_id": unit.id,
                           "seats": [old, quota.seats], "to_pool": unused},
-                 summary=f"{training_class.title}：{unit.name} 未使用的{unused}个名额释放到公共名额")
+                 summary=f"{training_class.title}：{unit.name} 未使用的{unused}个名额"
+                         "释放到公共名额")
     return unused
 
 

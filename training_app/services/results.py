@@ -27,7 +27,6 @@ from training_app.models import (
     ExamQuestion,
     ExamStatus,
     TraineeProfile,
-    Unit,
     User,
 )
 from training_app.services import audit, charts, exams, grading, statistics
@@ -143,10 +142,10 @@ def trainee_result(session: Session, *, exam: Exam, trainee: User) -> TraineeRes
     if attempt is None or attempt.submitted_at is None:
         return None
     answers = exams.saved_answers(session, attempt)
-    return TraineeResult(
-        exam=exam, attempt=attempt, total=Decimal(attempt.total_score or 0),
-        max_points=max_points(exam),
-        questions=[question_result(q, answers.get(q.id)) for q in exam.questions])
+    questions = [question_result(q, answers.get(q.id)) for q in exam.questions]
+    return TraineeResult(exam=exam, attempt=attempt,
+                         total=sum((q.score for q in questions), Decimal(0)),
+                         max_points=max_points(exam), questions=questions)
 
 
 # --- statistics ------------------------------------------------------------------------------------
@@ -221,10 +220,9 @@ def scores_workbook(session: Session, exam: Exam, *, tz: str) -> bytes:
     by_user = {a.trainee_id: (a, row) for a, row in zip(matrix.attempts, matrix.marks)}
     started = {a.trainee_id: a for a in session.scalars(
         select(Attempt).where(Attempt.exam_id == exam.id))}
+    trainees = exams.approved_trainee_users(session, exam.training_class)
     profiles = {p.user_id: p for p in session.scalars(select(TraineeProfile).where(
-        TraineeProfile.user_id.in_([u.id for u in exams.approved_trainee_users(
-            session, exam.training_class)])))}
-    units = {u.id: u.name for u in session.scalars(select(Unit))}
+        TraineeProfile.user_id.in_([u.id for u in trainees])))}
     book = Workbook()
     sheet = book.active
     sheet.title = "成绩"
@@ -235,16 +233,16 @@ def scores_workbook(session: Session, exam: Exam, *, tz: str) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     short_ids = [i for i, q in enumerate(matrix.questions) if q.type == "short"]
-    for user in exams.approved_trainee_users(session, exam.training_class):
+    for user in trainees:
         profile = profiles.get(user.id)
         name = profile.name if profile else user.display_name
-        unit = units.get(profile.unit_id, "") if profile else ""
+        unit = profile.unit.name if profile and profile.unit else ""
         if user.id in by_user:
             attempt, row = by_user[user.id]
             short = sum((row[i] for i in short_ids), Decimal(0))
             sheet.append([numbers[attempt.id], name, user.mobile or "", unit, "已交卷",
                           attempt.submitted_at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M"),
-                          float(attempt.objective_score or 0), float(short),
+                          float(sum(row, Decimal(0)) - short), float(short),
                           float(sum(row, Decimal(0)))] + [float(m) for m in row])
         else:
             state = "答题中" if user.id in started else "未参加"

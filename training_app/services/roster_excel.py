@@ -106,7 +106,8 @@ def read_roster(data: bytes, *, today: date | None = None
         cells = {f: (line[i] if i < len(line) else None) for f, i in columns.items()}
         values = {f: _text(v) for f, v in cells.items()}
         if isinstance(cells["id_number"], int | float):
-            problems.append(RowProblem(number, N_("身份证号请以文本格式填写（数字格式会丢失末尾几位）。"), {}))
+            message = N_("身份证号请以文本格式填写（数字格式会丢失末尾几位）。")
+            problems.append(RowProblem(number, message, {}))
             continue
         try:
             clean = trainee_data.clean(TraineeData(**values), today=today)

@@ -356,10 +356,11 @@ def check_items(items: Sequence[ScheduleItem], *, training_class: TrainingClass,
         first = item.starts_at.astimezone(tz).date()
         last = (item.ends_at - timedelta(seconds=1)).astimezone(tz).date()
         if first < training_class.start_date or last > training_class.end_date:
-            findings.append(Finding("error", N_("“%(title)s”不在培训班日期（%(start)s至%(end)s）之内。"),
-                                    {"title": item.title,
-                                     "start": training_class.start_date.isoformat(),
-                                     "end": training_class.end_date.isoformat()}, (item.id,)))
+            findings.append(Finding(
+                "error", N_("“%(title)s”不在培训班日期（%(start)s至%(end)s）之内。"),
+                {"title": item.title,
+                 "start": training_class.start_date.isoformat(),
+                 "end": training_class.end_date.isoformat()}, (item.id,)))
         if item.kind == K.OPENING and minutes > OPENING_MAX_MINUTES:
             findings.append(Finding(
                 "warning", N_("开班仪式“%(title)s”为%(minutes)s分钟，标准为不超过%(max)s分钟。"),

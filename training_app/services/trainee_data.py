@@ -59,11 +59,10 @@ def parse_qualification(value: object) -> Qualification:
     if isinstance(value, Qualification):
         return value
     text = str(value if value is not None else "").strip()
-    if text.endswith(".0"):
-        text = text[:-2]
+    text = text.removesuffix(".0")
     if text not in QUALIFICATION_WORDS:
-        raise DomainError(N_("未知的资格等级：%(value)s（应为无、助理社会工作师、社会工作师或高级社会工作师）"),
-                          value=text or "—")
+        message = N_("未知的资格等级：%(value)s（应为无、助理社会工作师、社会工作师或高级社会工作师）")  # noqa: E501
+        raise DomainError(message, value=text or "—")
     return QUALIFICATION_WORDS[text]
 
 

@@ -11,6 +11,11 @@ def register_blueprints(app: Flask) -> None:
     from training_app.views import exams, manuals, notices
 
     app.register_blueprint(exams.bp)
+
+    from training_app.views import completion, feedback, grading, results  # issue 5
+
+    for module in (grading, results, feedback, completion):
+        app.register_blueprint(module.bp)
     from training_app.views import my
 
     app.register_blueprint(my.bp)
@@ -26,3 +31,7 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (groups, schedule, attendance):
         app.register_blueprint(module.bp)
+
+    from training_app.views import certificates  # issue 7: certificates and verification
+
+    app.register_blueprint(certificates.bp)

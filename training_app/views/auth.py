@@ -75,5 +75,5 @@ def change_password():
         else:
             db.session.commit()
             flash(_("密码已修改。"), "success")
-            return redirect(url_for("main.index"))
+            return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
     return render_template("auth/change_password.html", form=form)

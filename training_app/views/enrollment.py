@@ -24,7 +24,8 @@ from sqlalchemy import select
 from training_app.extensions import db
 from training_app.forms import choices
 from training_app.forms.auth import EmptyForm
-from training_app.forms.classes import QUALIFICATION_LABELS, STATUS_LABELS as CLASS_STATUS_LABELS
+from training_app.forms.classes import QUALIFICATION_LABELS
+from training_app.forms.classes import STATUS_LABELS as CLASS_STATUS_LABELS
 from training_app.forms.enrollment import (
     GENDER_LABELS,
     SOURCE_LABELS,
@@ -42,6 +43,7 @@ from training_app.forms.enrollment import (
 )
 from training_app.i18n import translate_error
 from training_app.models import (
+    ClassStatus,
     Enrollment,
     EnrollmentMaterial,
     Role,
@@ -120,8 +122,10 @@ def _flash_promoted(promoted) -> None:
 @bp.get("/")
 @any_user
 def index():
-    return render_template("enrollment/index.html", classes=classes.list_classes(db.session),
-                           now=utcnow(), is_organizer=enrollment.is_organizer(current_user))
+    is_organizer = enrollment.is_organizer(current_user)
+    shown = [c for c in classes.list_classes(db.session)
+             if is_organizer or c.status != ClassStatus.DRAFT.value]  # drafts are internal
+    return render_template("enrollment/index.html", classes=shown, is_organizer=is_organizer)
 
 
 # --- the unit contact's page ------------------------------------------------------------------
@@ -272,6 +276,9 @@ def register(class_id: int):
         del form.password, form.confirm
     if request.method == "GET" and profile is not None:
         form.unit_id.data = profile.unit_id
+    elif request.method == "GET" and user is not None:
+        form.name.data, form.mobile.data = user.display_name, user.mobile
+        form.unit_id.data = user.unit_id or 0
     if can_register and form.validate_on_submit():
         try:
             entry = enrollment.self_register(

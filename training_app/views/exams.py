@@ -44,9 +44,13 @@ EXPORT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadshe
 @roles_required(*STAFF)
 def banks():
     form = BankForm()
+    form.class_id.choices = choices([(0, _("共享题库（各班通用）"))] + [
+        (c.id, c.title) for c in db.session.scalars(
+            db.select(TrainingClass).order_by(TrainingClass.start_date.desc()))])
     if form.validate_on_submit():
         try:
-            bank = exams.create_bank(db.session, name=form.name.data, training_class=None,
+            owner = db.session.get(TrainingClass, form.class_id.data) if form.class_id.data else None
+            bank = exams.create_bank(db.session, name=form.name.data, training_class=owner,
                                      actor=current_user, now=utcnow())
         except DomainError as error:
             flash_error(error)
@@ -110,7 +114,9 @@ def class_exams(class_id: int):
     training_class = db.get_or_404(TrainingClass, class_id)
     form = ExamForm()
     form.bank_id.choices = choices((b.id, b.name) for b in db.session.scalars(
-        db.select(QuestionBank).order_by(QuestionBank.name)))
+        db.select(QuestionBank).where(QuestionBank.class_id.in_([class_id]) |
+                                      QuestionBank.class_id.is_(None))
+        .order_by(QuestionBank.name)))
     if form.validate_on_submit():
         tz = current_app.config["TIMEZONE"]
         try:

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from question_bank.numbers import fmt_decimal, to_decimal
 from training_app.extensions import db
 from training_app.forms import choices
 from training_app.forms.auth import EmptyForm
@@ -18,6 +19,12 @@ from training_app.views.helpers import flash_error, flash_form_errors
 bp = Blueprint("grading", __name__)
 
 GRADERS = (*STAFF, Role.LECTURER)
+
+
+@bp.app_template_filter("points")
+def points_filter(value) -> str:
+    """Marks as organizers write them: 10, 7.5 (not 10.00 or 7.50)."""
+    return "" if value is None else fmt_decimal(to_decimal(value))
 
 
 def _gradable_exam(exam_id: int) -> Exam:

@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from training_app.extensions import db
@@ -47,7 +48,7 @@ bp = Blueprint("groups", __name__)
 
 VIEWERS = (Role.ADMIN, Role.ORGANIZER, Role.SPONSOR, Role.LECTURER, Role.TRAINEE)
 EDITORS = (Role.ADMIN, Role.ORGANIZER, Role.TRAINEE)  # trainees: leaders and committee members
-GENDER_LABELS = {"male": "男", "female": "女"}
+GENDER_LABELS = {"male": _l("男"), "female": _l("女")}
 
 
 def _viewable_class(class_id: int) -> TrainingClass:
@@ -333,12 +334,10 @@ def edit_bulletin(class_id: int):
     form = BulletinForm(obj=current)
     if not form.is_submitted() and current is None:
         form.title.data = _("%(title)s 学员交流简报", title=training_class.title)
-    if form.validate_on_submit():
-        if _commit_or_flash(lambda: exchange.save_draft(
-                db.session, training_class=training_class, title=form.title.data,
-                body=form.body.data or "", actor=current_user, now=utcnow()),
-                _("简报草稿已保存。")):
-            return redirect(url_for("groups.bulletin", class_id=class_id))
+    if form.validate_on_submit() and _commit_or_flash(lambda: exchange.save_draft(
+            db.session, training_class=training_class, title=form.title.data,
+            body=form.body.data or "", actor=current_user, now=utcnow()), _("简报草稿已保存。")):
+        return redirect(url_for("groups.bulletin", class_id=class_id))
     flash_form_errors(form)
     return render_template("groups/bulletin_edit.html", training_class=training_class,
                            form=form, action_form=EmptyForm(), bulletin=current)

@@ -36,11 +36,13 @@ def class_tz() -> ZoneInfo:
 
 def _item_form(training_class: TrainingClass, **kwargs) -> ItemForm:
     form = ItemForm(**kwargs)
-    form.venue.choices = choices([("", _("主会场"))] + [(v, v) for v in training_class.sub_venues or []])
+    form.venue.choices = choices(
+        [("", _("主会场"))] + [(v, v) for v in training_class.sub_venues or []])
     form.lecturer_id.choices = choices(
         [(0, _("（无）"))] + [(u.id, u.display_name) for u in schedule.lecturers(db.session)])
     form.responsible_id.choices = choices(
-        [(0, _("（请选择）"))] + [(u.id, u.display_name) for u in schedule.staff_members(db.session)])
+        [(0, _("（请选择）"))]
+        + [(u.id, u.display_name) for u in schedule.staff_members(db.session)])
     return form
 
 
