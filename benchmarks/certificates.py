@@ -138,10 +138,12 @@ def measure(app, size: int, serial: int, *, singles: bool, repeats: int) -> dict
         db.session.remove()
 
     app_runs, raw_runs = [], []
+    rss_after_app = None
     for batch_id in batches:  # app and raw interleaved, the best of each kept
         with Clock() as clock:
             run_batch(app, batch_id)  # the job, as a worker runs it
         app_runs.append(clock)
+        rss_after_app = rss_after_app or peak_rss_mb()  # before any raw render of this size
         with app.app_context():
             batch = db.session.get(CertificateBatch, batch_id)
             assert batch.status == "done" and batch.pages == size, (batch.status, batch.error)
@@ -168,7 +170,7 @@ def measure(app, size: int, serial: int, *, singles: bool, repeats: int) -> dict
             "app_wall": best_app.wall / size, "raw_wall": best_raw.wall / size,
             "single": single.cpu / size if single else None,
             "single_wall": single.wall / size if single else None,
-            "pdf_mb": size_mb, "rss": peak_rss_mb()}
+            "pdf_mb": size_mb, "rss": peak_rss_mb(), "rss_app": rss_after_app}
 
 
 def main(argv=None) -> None:
@@ -198,7 +200,8 @@ def main(argv=None) -> None:
         line = (f"{size:>5} certificates (CPU s/cert; wall in brackets): app {r['app']:.4f} "
                 f"({r['app_wall']:.4f}), raw WeasyPrint {r['raw']:.4f} ({r['raw_wall']:.4f}), "
                 f"ratio {r['app'] / r['raw']:.2f}; issuing {r['issue']:.4f}; "
-                f"PDF {r['pdf_mb']:.1f} MB; peak RSS {r['rss']:.0f} MB")
+                f"PDF {r['pdf_mb']:.1f} MB; peak RSS {r['rss_app']:.0f} MB after the app's "
+                f"batch, {r['rss']:.0f} MB after raw")
         if r["single"] is not None:
             line += (f"; single documents {r['single']:.4f} ({r['single_wall']:.4f}), "
                      f"batch gain {r['single'] / r['app']:.1f}x")

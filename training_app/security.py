@@ -45,7 +45,7 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
                 and request.endpoint not in PASSWORD_GATE_EXEMPT):
             flash(_l("请先修改初始密码。"), "warning")
             # Keep where the user was going (e.g. a scanned check-in link) for after the change.
-            target = request.full_path if request.method == "GET" else None
+            target = request.full_path.rstrip("?") if request.method == "GET" else None
             return redirect(url_for("auth.change_password", next=target))
         return None
 

@@ -23,6 +23,10 @@
           }
           if (data.finished) {
             item.dataset.finished = "true";
+            if (data.status === "done") {
+              // the counts and the list of issued certificates changed: show them
+              window.setTimeout(function () { window.location.reload(); }, 1500);
+            }
           } else {
             window.setTimeout(poll, 1500);
           }

@@ -107,6 +107,10 @@ def test_organizer_design_is_checked_in_the_sandbox(db_session):
     with pytest.raises(DomainError):
         certificates.update_settings(db_session, training_class=training_class, actor=organizer,
                                      now=NOW, values={"custom_html": "{% if %}"})
+    with pytest.raises(DomainError):  # CSS may not close its <style> element
+        certificates.update_settings(
+            db_session, training_class=training_class, actor=organizer, now=NOW,
+            values={"custom_html": "<p>{{ name }}</p>", "custom_css": "</style><img src=x>"})
     settings = certificates.update_settings(
         db_session, training_class=training_class, actor=organizer, now=NOW,
         values={"custom_html": "<h1>{{ kind_title }}</h1><p>{{ name }}</p>",

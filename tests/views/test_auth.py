@@ -48,10 +48,11 @@ def test_initial_password_must_be_changed_first(client, db_session):
     db_session.commit()
     client.post("/login", data={"identifier": "lin", "password": PASSWORD})
     response = client.get("/classes/")
-    assert response.status_code == 302 and response.location.endswith("/account/password")
-    response = client.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": "brandnew99", "confirm": "brandnew99"})
     assert response.status_code == 302
+    assert response.location == "/account/password?next=/classes/"
+    response = client.post("/account/password?next=/classes/", data={
+        "current_password": PASSWORD, "new_password": "brandnew99", "confirm": "brandnew99"})
+    assert response.status_code == 302 and response.location == "/classes/"
     assert client.get("/classes/").status_code == 200
 
 

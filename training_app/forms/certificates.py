@@ -87,6 +87,11 @@ class ImageForm(FlaskForm):
     y_mm = _mm(_l("距上边（毫米）"), 0, 210)
     width_mm = _mm(_l("宽度（毫米）"), 5, 200)
     on_completion = BooleanField(_l("用于结业证书"), default=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():  # over the issuers' names in both default designs
+            self.x_mm.data, self.y_mm.data, self.width_mm.data = 205, 128, 40
     on_outstanding = BooleanField(_l("用于优秀学员证书"), default=True)
     submit = SubmitField(_l("上传"))
 

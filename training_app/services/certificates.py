@@ -165,6 +165,8 @@ def check_design(html: str, css: str) -> None:
     """Render the organizer's design with sample values in the sandbox, or DomainError."""
     if len(html) > 50_000 or len(css) > 50_000:
         raise DomainError(N_("自定义模板过长。"))
+    if "<" in css:  # CSS goes into a <style> element: it must not close it
+        raise DomainError(N_("自定义CSS中不能含有“<”。"))
     for kind in (CertificateKind.COMPLETION.value, CertificateKind.OUTSTANDING.value):
         try:
             render.render_fragment(html, render.template_context(render.sample_values(kind)))

@@ -78,9 +78,11 @@ def seed_demo(session: Session, *, now: datetime, demo_dir: Path | None = None,
     demo_class.open_registration(session, training_class=training_class)
     demo_enrollment.enroll_trainees(session, training_class=training_class,
                                     password=DEMO_PASSWORD)
-    # Keep last: groups and the standard agenda, once trainees are approved (issue 6).
-    from training_app.services import demo_room
+    # The question bank and the open-book exam (issue 4), open from now for 30 days.
+    from training_app.services import demo_exam, demo_room
 
+    demo_exam.prepare_exam(session, training_class=training_class, demo_dir=demo_dir, now=now)
+    # Keep last: groups and the standard agenda, once trainees are approved (issue 6).
     demo_room.prepare_room(session, training_class=training_class)
     return training_class
 

@@ -180,6 +180,8 @@ def set_open(session: Session, *, exam: Exam, is_open: bool, actor: User | None,
              now: datetime) -> None:
     if exam.status != ExamStatus.PUBLISHED:
         raise DomainError(N_("考试尚未发布，不能开放。"))
+    if is_open and exam.results_released_at is not None:
+        raise DomainError(N_("成绩已发布，不能重新开放考试。"))
     if exam.is_open == is_open:
         return
     exam.is_open = is_open
