@@ -9,7 +9,7 @@ PORT ?= 5000
 # libharfbuzz-subset0 WeasyPrint falls back to pure-Python subsetting, ~75x slower per CJK page);
 # poppler-utils (pdftotext, pdffonts) and Chromium for the tests.
 RUNTIME_DEBS := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
-TEST_DEBS := $(RUNTIME_DEBS) poppler-utils chromium chromium-driver
+TEST_DEBS := $(RUNTIME_DEBS) poppler-utils chromium chromium-driver redis-server
 
 .PHONY: run test system-deps system-deps-test translations compile-translations clean
 

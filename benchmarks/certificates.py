@@ -16,7 +16,8 @@ issues their completion certificates (default design: classic), then measures
 - single (80 only): each certificate as its own document, as a trainee's download does.
 
 It prints seconds per certificate (this process's CPU seconds, robust on a shared machine; wall
-seconds beside them; the best of two runs for 80), their ratio and the peak resident memory. The last line is
+seconds beside them; the best of two runs for 80), their ratio and the peak resident memory.
+The last line is
 ``RESULT app_s_per_cert=… raw_s_per_cert=… ratio=… single_s_per_cert=… batch_gain=…
 peak_rss_mb=…`` for the 80-certificate case (peak_rss_mb is the process's peak after that case).
 Targets: ratio <= 1.25, batch_gain >= 5.
@@ -51,7 +52,8 @@ from training_app.services import certificates, classes, id_numbers, pdf, units
 from training_app.jobs import certificate_images_dir, certificate_storage, run_batch
 
 BASE_URL = "https://training.example.org"
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程"
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑"
+            "梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程")
 GIVEN = "晓明红伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛超霞平刚桂兰建华志国文玉珍海燕春梅新"
 
 
@@ -77,7 +79,8 @@ def seed_class(size: int, serial: int):
     training_class.credit_hours = 24
     for i in range(size):
         n = serial * 100_000 + i
-        name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)] + GIVEN[(i * 13) % len(GIVEN)]
+        name = (SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)]
+                + GIVEN[(i * 13) % len(GIVEN)])
         mobile = f"13{n:09d}"
         user = User(username=mobile, display_name=name, mobile=mobile, password_hash="x",
                     role_links=[UserRole(role=Role.TRAINEE.value)])
@@ -147,7 +150,8 @@ def measure(app, size: int, serial: int, *, singles: bool, repeats: int) -> dict
         with app.app_context():
             batch = db.session.get(CertificateBatch, batch_id)
             assert batch.status == "done" and batch.pages == size, (batch.status, batch.error)
-            size_mb = (certificate_storage(app) / "batches" / batch.stored_name).stat().st_size / 1e6
+            output = certificate_storage(app) / "batches" / batch.stored_name
+            size_mb = output.stat().st_size / 1e6
             db.session.remove()
         with Clock() as clock:
             HTML(string=raw_html, base_url=render.base_url_for(images)).write_pdf(

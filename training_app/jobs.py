@@ -129,7 +129,7 @@ def _run(app: Flask, batch_id: int) -> None:
         for part_ids in certificate_batches.chunks(ids, chunk_size):
             outputs = certificate_batches.render_part(
                 session, certificate_ids=part_ids, mode=mode, images_dir=images_dir,
-                training_class=training_class)
+                training_class=training_class, joinable=len(ids) > chunk_size)
             session.commit()
             for data, count in outputs:
                 path = out_dir / f"part-{batch_id}-{token}-{len(parts):04d}.pdf"

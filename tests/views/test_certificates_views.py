@@ -18,6 +18,41 @@ from tests.factories import make_certificate_class, make_transparent_png
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
+@pytest.fixture
+def redis_url(tmp_path):
+    """The machine's Redis (127.0.0.1:6379) or, when none answers there, a private
+    ``redis-server`` on a free port for this test."""
+    import socket
+
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+
+    try:
+        Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+        yield REDIS_URL
+        return
+    except RedisDown:
+        pass
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                               "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+                              stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        for _ in range(100):
+            try:
+                Redis.from_url(url).ping()
+                break
+            except RedisDown:
+                time.sleep(0.05)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def wait_for_batch(client, batch_id: int, timeout: float = 180) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -97,12 +132,12 @@ def test_batch_pdf_in_a_background_thread(client, login, db_session, tmp_path, a
 
 
 def test_batch_through_redis_queue_and_a_real_rq_worker(app, client, login, db_session,
-                                                        tmp_path):
+                                                        tmp_path, redis_url):
     from redis import Redis
     from rq import Queue
 
     queue_name = f"test-certificates-{uuid.uuid4().hex}"
-    app.config.update(RQ_REDIS_URL=REDIS_URL, RQ_QUEUE=queue_name)
+    app.config.update(RQ_REDIS_URL=redis_url, RQ_QUEUE=queue_name)
     training_class, _, users = make_certificate_class(db_session,
                                                       names=("张晓民", "李红", "欧阳晓明"))
     login(Role.ORGANIZER)
@@ -110,7 +145,7 @@ def test_batch_through_redis_queue_and_a_real_rq_worker(app, client, login, db_s
                 data={"kind": "completion", "order": "roster", "mode": "design"})
     batch_id = latest_batch_id(client.get(
         f"/classes/{training_class.id}/certificates").get_data(as_text=True))
-    queue = Queue(queue_name, connection=Redis.from_url(REDIS_URL))
+    queue = Queue(queue_name, connection=Redis.from_url(redis_url))
     try:
         assert queue.count == 1  # enqueued, not run by the web process
         time.sleep(0.5)
@@ -118,9 +153,9 @@ def test_batch_through_redis_queue_and_a_real_rq_worker(app, client, login, db_s
             == "queued"
         env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
                    SECRET_KEY="a-worker-secret-key-for-tests-only",
-                   TRAINING_APP_RQ_REDIS_URL=REDIS_URL, TRAINING_APP_CERTIFICATE_CHUNK_SIZE="2")
+                   TRAINING_APP_RQ_REDIS_URL=redis_url, TRAINING_APP_CERTIFICATE_CHUNK_SIZE="2")
         rq = Path(sys.executable).with_name("rq")
-        worker = subprocess.run([str(rq), "worker", "--burst", "--url", REDIS_URL, queue_name],
+        worker = subprocess.run([str(rq), "worker", "--burst", "--url", redis_url, queue_name],
                                 env=env, capture_output=True, text=True, timeout=300)
         assert worker.returncode == 0, worker.stderr[-3000:]
         status = client.get(f"/certificates/batches/{batch_id}/status").get_json()
@@ -263,3 +298,24 @@ def test_rare_characters_in_names_print(db_session, tmp_path, rare):
     text = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True,
                           check=True).stdout.decode()
     assert f"刘{rare}" in text
+
+
+def test_pages_have_no_inline_script_or_style(client, login, db_session):
+    from training_app.services import certificates
+    from tests.factories import CERT_BASE_URL, NOW
+
+    training_class, organizer, users = make_certificate_class(db_session, names=("张晓民",))
+    (certificate,) = certificates.issue(db_session, training_class=training_class,
+                                        kind="completion", actor=organizer, now=NOW,
+                                        verify_base_url=CERT_BASE_URL)
+    db_session.commit()
+    pages = [f"/verify/{certificate.code}", "/verify"]
+    for url in pages:  # anonymous
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>" not in html and "<style" not in html and " style=" not in html, url
+    login(Role.ORGANIZER)
+    for url in [f"/classes/{training_class.id}/certificates",
+                f"/classes/{training_class.id}/certificates/settings"]:
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>" not in html and "<style" not in html and " style=" not in html, url
+        assert not re.search(r"\son[a-z]+=", html), url  # no onclick= and the like

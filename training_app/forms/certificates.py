@@ -80,7 +80,8 @@ for _field in STOCK_FIELDS:  # one x, y, size and show per variable field
 
 class ImageForm(FlaskForm):
     kind = SelectField(_l("类别"), choices=choices(IMAGE_KIND_LABELS.items()))
-    label = StringField(_l("说明（如：协会公章、会长签名）"), validators=[Optional(), Length(max=60)])
+    label = StringField(_l("说明（如：协会公章、会长签名）"),
+                        validators=[Optional(), Length(max=60)])
     file = FileField(_l("PNG图片（透明背景，不超过5MB）"),
                      validators=[FileRequired(_l("请选择文件。"))])
     x_mm = _mm(_l("距左边（毫米）"), 0, 297)

@@ -60,6 +60,7 @@ from training_app.models.certificate import (  # issue 7
     CertificateState,
     PrintMode,
 )
+from training_app.models.compliance import ComplianceSnapshot  # issue 9
 from training_app.models.completion import (
     CompletionRule,
     NominationSource,
@@ -81,6 +82,7 @@ __all__ = [
     "CertificateState",
     "PrintMode",
     "CompletionRule",
+    "ComplianceSnapshot",
     "ExamGrader",
     "FeedbackAnswer",
     "FeedbackForm",

@@ -92,7 +92,8 @@ def mark(session: Session, batch_id: int, *, now: datetime, **values: Any) -> No
 
 
 def render_part(session: Session, *, certificate_ids: Sequence[int], mode: str,
-                images_dir: Path, training_class: TrainingClass) -> list[tuple[bytes, int]]:
+                images_dir: Path, training_class: TrainingClass,
+                joinable: bool = False) -> list[tuple[bytes, int]]:
     """Render these certificates (in this order); one WeasyPrint render per run of certificates
     sharing a design (normally the whole part is one run). Returns (PDF, page count) per render."""
     loaded = {c.id: c for c in session.scalars(
@@ -101,7 +102,7 @@ def render_part(session: Session, *, certificate_ids: Sequence[int], mode: str,
     if mode == PrintMode.STOCK.value:
         settings = certificates.settings_for(session, training_class)
         html = certificates.stock_html(settings, [c.values for c in items])
-        return [render.render_html_counted(html, images_dir=None)]
+        return [render.render_html_counted(html, images_dir=None, joinable=joinable)]
     outputs = []
     run: list[Certificate] = []
     for certificate in [*items, None]:
@@ -109,7 +110,8 @@ def render_part(session: Session, *, certificate_ids: Sequence[int], mode: str,
             design = render.Design(name=run[0].design.name, html=run[0].design.html,
                                    css=run[0].design.css)
             html = render.design_document([c.values for c in run], design)
-            outputs.append(render.render_html_counted(html, images_dir=images_dir))
+            outputs.append(render.render_html_counted(html, images_dir=images_dir,
+                                                      joinable=joinable))
             run = []
         if certificate is not None:
             run.append(certificate)
@@ -123,7 +125,7 @@ def join(parts: Sequence[Path], target: Path) -> None:
         return
     writer = PdfWriter()
     for part in parts:
-        writer.append(str(part))
+        writer.append(str(part), import_outline=False)
     with target.open("wb") as out:
         writer.write(out)
     writer.close()

@@ -1,4 +1,4 @@
-"""Certificates (结业证书, 优秀学员证书): settings, issuing, serial numbers, revocation, verification.
+"""Certificates (结业证书, 优秀学员证书): settings, issuing, serials, revocation, verification.
 
 Who gets one comes from the completion rules (``services.completion``): every trainee who
 completes gets a completion certificate, every trainee on the confirmed outstanding list an
@@ -73,7 +73,8 @@ def check_pattern(pattern: str) -> str:
     tokens = list(_TOKEN.finditer(pattern))
     literal = _TOKEN.sub("", pattern)
     if not _LITERAL.fullmatch(literal):
-        raise DomainError(N_("证书编号格式只能包含 {year}、{kind}、{class}、{seq} 占位符，且不能含空格。"))
+        raise DomainError(
+            N_("证书编号格式只能包含 {year}、{kind}、{class}、{seq} 占位符，且不能含空格。"))
     seqs = [t for t in tokens if t.group(1) == "seq"]
     if len(seqs) != 1:
         raise DomainError(N_("证书编号格式须包含且只包含一个 {seq}（流水号）。"))
@@ -93,7 +94,7 @@ def _fill(pattern: str, *, seq: int | None, year: int, kind: str, class_id: int)
 
 def series_of(pattern: str, *, year: int, kind: str, class_id: int) -> str:
     """The counter a pattern draws from: everything but the number filled in. Padding does not
-    matter, so ``A-{seq}`` and ``A-{seq:04d}`` share one counter and never print one number twice."""
+    matter, so ``A-{seq}`` and ``A-{seq:04d}`` share one counter and never print a number twice."""
     return _fill(pattern, seq=None, year=year, kind=kind, class_id=class_id)
 
 

@@ -105,3 +105,12 @@ def render_pdf_with_anchors(html: str, *, base_url: str | None = None
             for anchor in page.anchors:
                 anchors.setdefault(anchor, number)
         return document.write_pdf(), anchors, len(document.pages)
+
+
+def render_pdf_pages(html: str, *, base_url: str | None = None,
+                     pdf_version: str | None = None) -> tuple[bytes, int]:
+    """Render ``html``; return the PDF and its page count. ``pdf_version="1.4"`` writes no
+    object streams: a file meant to be joined with others (pypdf) is then far cheaper to read."""
+    with _LOCK:
+        document = _document(html, base_url)
+        return document.write_pdf(pdf_version=pdf_version), len(document.pages)
