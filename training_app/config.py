@@ -33,6 +33,7 @@ class Defaults:
     # Login throttling per client address, so one machine cannot try many accounts.
     LOGIN_MAX_FAILURES_PER_IP = 50
     TIMEZONE = "Asia/Shanghai"
+    CONTINUING_EDUCATION_HOURS = 40  # 继续教育：每年培训学时目标 (issue 9)
     # Certificates (issue 7). A queue makes batches survive the web process: RQ on Redis, e.g.
     # TRAINING_APP_RQ_REDIS_URL=redis://127.0.0.1:6379/0; unset: a background thread of the app.
     RQ_REDIS_URL: str | None = None

@@ -221,6 +221,15 @@ ROUTES: dict[tuple[str, str], object] = {
     ("completion.confirm", "POST"): STAFF,
     ("completion.group_nomination", "GET"): {Role.TRAINEE},
     ("completion.group_nomination", "POST"): {Role.TRAINEE},
+    # issue 9: compliance (sponsors: only classes they sponsor, 404 otherwise), credit hours,
+    # dashboards
+    ("reports.compliance_page", "GET"): STAFF | {Role.SPONSOR},
+    ("reports.compliance_snapshot", "POST"): STAFF,
+    ("reports.my_hours", "GET"): {Role.TRAINEE},
+    ("reports.my_hours_pdf", "GET"): {Role.TRAINEE},
+    ("reports.unit_hours_xlsx", "GET"): STAFF,
+    ("reports.organizer_dashboard", "GET"): STAFF,
+    ("reports.sponsor_dashboard", "GET"): {Role.SPONSOR},
 }
 # Files, not pages: served to anyone.
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}

@@ -323,15 +323,32 @@ def _upsert(session: Session, values: dict[str, Any]) -> bool:
     return session.connection().execute(statement.returning(Answer.id)).first() is not None
 
 
+def load_for_save(session: Session, *, attempt_id: int, question_id: Any
+                  ) -> tuple[Attempt | None, ExamQuestion | None]:
+    """The attempt and, if it belongs to the attempt's exam, the question: one round trip.
+
+    Saves are the hot path of an exam (thousands of trainees, every few seconds each).
+    """
+    if not isinstance(question_id, int) or isinstance(question_id, bool):
+        return session.get(Attempt, attempt_id), None
+    row = session.execute(
+        select(Attempt, ExamQuestion).outerjoin(
+            ExamQuestion, (ExamQuestion.exam_id == Attempt.exam_id) & (ExamQuestion.id == question_id))
+        .where(Attempt.id == attempt_id)).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
 def save_answer(session: Session, *, attempt: Attempt, question_id: int, response: Any,
-                seq: int, now: datetime) -> bool:
+                seq: int, now: datetime, question: ExamQuestion | None = None) -> bool:
     """Store a response if the attempt is still open and ``seq`` is newer than what is stored.
 
     Returns False (and changes nothing) for a stale save; raises ExamClosed after the deadline.
+    ``question``, when the caller has already loaded it, saves a query.
     """
     if is_closed(attempt, now):
         raise ExamClosed(N_("考试已结束或已交卷，答案未被接受。"))
-    question = session.get(ExamQuestion, question_id) if isinstance(question_id, int) else None
+    if question is None and isinstance(question_id, int) and not isinstance(question_id, bool):
+        question = session.get(ExamQuestion, question_id)
     if question is None or question.exam_id != attempt.exam_id:
         raise InvalidAnswer(N_("题目不存在。"))
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1 or seq > 2**31:

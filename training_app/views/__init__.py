@@ -35,3 +35,7 @@ def register_blueprints(app: Flask) -> None:
     from training_app.views import certificates  # issue 7: certificates and verification
 
     app.register_blueprint(certificates.bp)
+
+    from training_app.views import reports  # issue 9: compliance, credit hours, dashboards
+
+    app.register_blueprint(reports.bp)

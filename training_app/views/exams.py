@@ -302,21 +302,26 @@ def state(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>/answers")
 @roles_required(Role.TRAINEE)
 def save(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
     payload = request.get_json(silent=True)
-    if not isinstance(payload, dict) or not isinstance(payload.get("question_id"), int):
+    question_id = payload.get("question_id") if isinstance(payload, dict) else None
+    attempt, question = exams.load_for_save(db.session, attempt_id=attempt_id,
+                                            question_id=question_id)
+    if attempt is None or attempt.trainee_id != current_user.id:
+        abort(404)
+    if not isinstance(question_id, int):
         return jsonify(ok=False, error=_("请求格式错误。")), 400
     now = utcnow()
     try:
-        stored = exams.save_answer(db.session, attempt=attempt, question_id=payload["question_id"],
-                                   response=payload.get("response"), seq=payload.get("seq"),
-                                   now=now)
+        stored = exams.save_answer(db.session, attempt=attempt, question_id=question_id,
+                                   question=question, response=payload.get("response"),
+                                   seq=payload.get("seq"), now=now)
     except exams.ExamClosed as error:
         return _json_error(error, 409)
     except DomainError as error:
         return _json_error(error, 422)
+    remaining = exams.remaining_seconds(attempt, now)  # before commit expires the attempt
     db.session.commit()
-    return jsonify(ok=True, stored=stored, remaining_seconds=exams.remaining_seconds(attempt, now))
+    return jsonify(ok=True, stored=stored, remaining_seconds=remaining)
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
