@@ -182,3 +182,29 @@ def test_organizer_monitor_and_extension(client, login, db_session):
     client.post(f"/attempts/{attempt.id}/extend", data={"minutes": 15})
     db_session.refresh(attempt)
     assert attempt.deadline == before + timedelta(minutes=15)
+
+
+def test_the_approved_manual_opens_beside_the_exam(app, client, db_session):
+    """Open book: the enrolled trainee reads the manual version the paper was published against."""
+    from pathlib import Path
+
+    from training_app.models.manual import ManualVersion
+
+    exam, (trainee,) = _live_exam(db_session)
+    outsider = make_approved_trainee(db_session, make_published_exam(db_session, trainees=0)[0].training_class)
+    version = db_session.get(ManualVersion, exam.manual_version_id)
+    version.pdf_name = "a" * 32 + ".pdf"
+    db_session.commit()
+    directory = Path(app.instance_path) / "uploads" / "manuals"
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / version.pdf_name).write_bytes(b"%PDF-1.4 manual")
+    _login_trainee(client, trainee)
+    _start(client, exam)
+    page = client.get(f"/exams/{exam.id}/take").get_data(as_text=True)
+    assert f"/exams/{exam.id}/manual" in page
+    response = client.get(f"/exams/{exam.id}/manual")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    response.close()
+    client.post("/logout")
+    _login_trainee(client, outsider)
+    assert client.get(f"/exams/{exam.id}/manual").status_code == 404
