@@ -386,7 +386,7 @@ async def scenario(base: str, exam_id: int, mobiles: list[str], duration: float,
 
 
 def count_lost(database_url: str, trainees: list[Trainee]) -> tuple[int, int]:
-    """Answers the simulator saved (HTTP 200) that are not stored as last saved; and unsubmitted."""
+    """Answers the simulator saved (HTTP 200) not stored as last saved; scenario attempts not submitted."""
     engine = create_engine(database_url)
     lost = 0
     with engine.connect() as conn:
@@ -397,9 +397,11 @@ def count_lost(database_url: str, trainees: list[Trainee]) -> tuple[int, int]:
                 import json
                 response = json.loads(response)
             stored[(attempt_id, question_id)] = response
-        unsubmitted = conn.execute(text(
-            "SELECT count(*) FROM attempt WHERE submitted_at IS NULL")).scalar()
+        submitted = {row[0] for row in conn.execute(
+            text("SELECT id FROM attempt WHERE submitted_at IS NOT NULL"))}
     engine.dispose()
+    # Only the scenario's trainees: the capacity phase's never submit, by design.
+    unsubmitted = sum(1 for t in trainees if t.attempt_id and t.attempt_id not in submitted)
     for trainee in trainees:
         for qid, response in trainee.last.items():
             if stored.get((trainee.attempt_id, qid)) != response:
