@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app training_app
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Two workers: the suite runs on SQLite and PostgreSQL, in a browser too; 2 cores here.
+PYTEST_ARGS ?= -ra -n 2
 # Debian packages: CJK fonts and HarfBuzz subsetting for WeasyPrint PDFs (without
 # libharfbuzz-subset0 WeasyPrint falls back to pure-Python subsetting, ~75x slower per CJK page);
 # poppler-utils (pdftotext, pdffonts) and Chromium for the tests.
