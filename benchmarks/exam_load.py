@@ -27,7 +27,6 @@ import random
 import re
 import secrets
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -111,7 +110,6 @@ def seed(database_url: str, trainees: int) -> Seeded:
                                  window_end=now + timedelta(hours=6), duration_minutes=60,
                                  seed=2016, actor=None, now=now)
         session.flush()
-        from training_app.models.exam import ExamStatus  # noqa: F401  (registers nothing new)
         exams.publish_exam(session, exam=exam, actor=None, now=now)
         exams.set_open(session, exam=exam, is_open=True, actor=None, now=now)
         password_hash = accounts.hash_password(PASSWORD)  # one hash shared: seeding speed only

@@ -29,7 +29,7 @@ from training_app.models import ManualVersion, ReviewStatus, Role, TrainingClass
 from training_app.permissions import STAFF, roles_required
 from training_app.services import classes, manuals
 from training_app.services.errors import DomainError
-from training_app.views.helpers import flash_error, flash_form_errors
+from training_app.views.helpers import apply, flash_error, flash_form_errors
 
 bp = Blueprint("manuals", __name__)
 
@@ -169,14 +169,8 @@ def chapters(version_id: int):
 def submit(version_id: int):
     version = _version(version_id)
     if EmptyForm().validate_on_submit():
-        try:
-            manuals.submit_version(db.session, version=version, actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("已提交主办方审批。"), "success")
+        apply(lambda: manuals.submit_version(db.session, version=version, actor=current_user,
+                                             now=utcnow()), _("已提交主办方审批。"))
     return _back(version)
 
 
@@ -186,19 +180,10 @@ def review(version_id: int):
     version = db.get_or_404(ManualVersion, version_id)
     form = ReviewForm()
     if form.validate_on_submit():
-        try:
-            if form.reject.data:
-                manuals.return_version(db.session, version=version, comment=form.comment.data,
-                                       actor=current_user, now=utcnow())
-            else:
-                manuals.approve_version(db.session, version=version, comment=form.comment.data,
-                                        actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("教材已退回。") if form.reject.data else _("教材已批准。"), "success")
+        decide = manuals.return_version if form.reject.data else manuals.approve_version
+        apply(lambda: decide(db.session, version=version, comment=form.comment.data,
+                             actor=current_user, now=utcnow()),
+              _("教材已退回。") if form.reject.data else _("教材已批准。"))
     return _back(version)
 
 

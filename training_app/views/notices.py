@@ -30,7 +30,7 @@ from training_app.models import (
 from training_app.permissions import STAFF, any_user, roles_required
 from training_app.services import classes, notices
 from training_app.services.errors import DomainError
-from training_app.views.helpers import flash_error, flash_form_errors
+from training_app.views.helpers import apply, flash_error, flash_form_errors
 
 bp = Blueprint("notices", __name__)
 
@@ -135,14 +135,8 @@ def edit(notice_id: int):
 def submit(notice_id: int):
     notice = db.get_or_404(Notice, notice_id)
     if EmptyForm().validate_on_submit():
-        try:
-            notices.submit_notice(db.session, notice=notice, actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("已提交主办方审批。"), "success")
+        apply(lambda: notices.submit_notice(db.session, notice=notice, actor=current_user,
+                                            now=utcnow()), _("已提交主办方审批。"))
     return _back(notice)
 
 
@@ -152,18 +146,9 @@ def review(notice_id: int):
     notice = db.get_or_404(Notice, notice_id)
     form = ReviewForm()
     if form.validate_on_submit():
-        try:
-            if form.reject.data:
-                notices.return_notice(db.session, notice=notice, comment=form.comment.data,
-                                      actor=current_user, now=utcnow())
-            else:
-                notices.approve_notice(db.session, notice=notice, comment=form.comment.data,
-                                       actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("通知已退回。") if form.reject.data else _("通知已批准。"), "success")
+        decide = notices.return_notice if form.reject.data else notices.approve_notice
+        apply(lambda: decide(db.session, notice=notice, comment=form.comment.data,
+                             actor=current_user, now=utcnow()),
+              _("通知已退回。") if form.reject.data else _("通知已批准。"))
     return redirect(url_for("notices.show", notice_id=notice.id)
                     if notices.can_read(current_user, notice) else url_for("classes.index"))
