@@ -34,9 +34,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
     app_config.check_production_safety(app.config)
 
-    from training_app import cli, errors, i18n, security
+    from training_app import cli, clock, errors, i18n, security
     from training_app.extensions import bootstrap, csrf, db, login_manager, migrate
 
+    clock.init_app(app)
     db.init_app(app)
     with app.app_context():
         from training_app.db_setup import configure_sqlite

@@ -1,11 +1,14 @@
 """Declarative base, naming convention and a time-zone-aware timestamp type."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from flask import current_app, has_app_context
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from training_app.clock import EXTENSION_KEY as CLOCK_KEY
 
 # Stable constraint names make Alembic migrations reproducible on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -18,7 +21,12 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """Now, aware UTC: the current app's clock (see ``training_app.clock``), else the system's."""
+    if has_app_context():
+        clock = current_app.extensions.get(CLOCK_KEY)
+        if clock is not None:
+            return clock.now()
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -36,15 +44,15 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTCDateTime column")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
