@@ -3,7 +3,7 @@ import subprocess
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.factories import NOW, make_class_team, make_unit, make_user
 from training_app.models import AuditEntry, Role, UnitKind
@@ -142,7 +142,8 @@ def test_the_published_notice_is_a_snapshot(db_session, setup):
     assert notice.content["issue_date"] == "2026年3月3日"
     snapshot = dict(notice.content)
     # Later changes of the class and the quotas do not change what was published.
-    classes.update_class(db_session, training_class=c, actor=organizer, now=NOW, venue="潍坊宾馆")
+    classes.update_class(db_session, training_class=c, actor=organizer, now=NOW,
+                         description="课程安排见日程。")
     unit = make_unit(db_session, name="青州市民政局")
     quotas.set_quota(db_session, training_class=c, unit=unit, seats=5, actor=organizer, now=NOW)
     db_session.commit()
@@ -193,3 +194,44 @@ def test_draft_notice_readers(db_session, setup):
     assert not notices.can_read(trainee, notice) and not notices.can_read(contact, notice)
     notice.status = "published"
     assert notices.can_read(trainee, notice) and notices.can_read(contact, notice)
+
+
+@pytest.mark.parametrize("change", [
+    {"start_date": date(2026, 5, 18), "end_date": date(2026, 5, 20)},
+    {"registration_deadline": date(2026, 5, 12)},
+    {"venue": "潍坊宾馆"},
+    {"capacity": 90},
+    {"eligibility_rules": [{"qualification": 2, "min_years": 1}]},
+])
+def test_the_published_notice_holds_the_class_to_what_it_says(db_session, setup, change):
+    c, organizer, sponsor = setup
+    notice = draft(db_session, c, organizer)
+    notices.submit_notice(db_session, notice=notice, actor=organizer, now=NOW)
+    notices.approve_notice(db_session, notice=notice, actor=sponsor, now=NOW)
+    lifecycle.open_registration(db_session, training_class=c, actor=organizer, now=NOW)
+    db_session.commit()
+    audited = db_session.scalar(select(func.count()).select_from(AuditEntry))
+    with pytest.raises(DomainError) as excinfo:
+        classes.update_class(db_session, training_class=c, actor=organizer, now=NOW, **change)
+    assert "培训通知已发布" in str(excinfo.value)
+    db_session.rollback()
+    assert all(getattr(c, name) != value for name, value in change.items())
+    assert db_session.scalar(select(func.count()).select_from(AuditEntry)) == audited
+    # what the notice does not state may still change, and quotas released after the deadline
+    # (a change of the table since publication) do not block a later edit
+    quotas.set_quota(db_session, training_class=c, unit=make_unit(db_session, name="青州市民政局"),
+                     seats=2, actor=organizer, now=NOW)
+    classes.update_class(db_session, training_class=c, actor=organizer, now=NOW,
+                         description="课程安排见日程。", title=c.title)
+    assert c.description == "课程安排见日程。"
+
+
+def test_a_published_preliminary_notice_does_not_freeze_the_class(db_session, setup):
+    c, organizer, sponsor = setup
+    notice = draft(db_session, c, organizer, kind="preliminary")
+    notices.submit_notice(db_session, notice=notice, actor=organizer, now=NOW)
+    notices.approve_notice(db_session, notice=notice, actor=sponsor, now=NOW)
+    lifecycle.publish_preliminary_notice(db_session, training_class=c, actor=organizer, now=NOW)
+    classes.update_class(db_session, training_class=c, actor=organizer, now=NOW,
+                         start_date=date(2026, 5, 18), end_date=date(2026, 5, 20))
+    assert c.start_date == date(2026, 5, 18)  # the formal notice, still to come, will say so

@@ -247,7 +247,12 @@ def update_class(
     after = _column_values(clean)
     after["co_sponsor_ids"] = [u.id for u in clean["co_sponsors"]]
     diff = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
+    # Imported here: notices builds its text from this module's names (an import cycle otherwise).
+    from training_app.services import notices
+
+    published_text = notices.published_formal_text(session, training_class) if diff else None
     _assign(training_class, clean)
+    notices.check_class_edit(session, training_class, published_text)
     if diff:
         session.flush()
         audit.record(session, actor=actor, action="class.update", target=training_class,

@@ -321,6 +321,31 @@ def check_publishable(session: Session, notice: Notice | None, kind: NoticeKind)
     return notice
 
 
+def published_formal_text(session: Session, training_class: TrainingClass
+                          ) -> dict[str, Any] | None:
+    """What the published formal notice would say with the class as it is now; None if none."""
+    notice = get_notice(session, training_class, NoticeKind.FORMAL)
+    if notice is None or notice.status != NoticeStatus.PUBLISHED.value:
+        return None
+    return _body(generate_content(session, notice))
+
+
+def check_class_edit(session: Session, training_class: TrainingClass,
+                     text_before: dict[str, Any] | None) -> None:
+    """Refuse a class edit that would contradict the published formal notice.
+
+    Units act on the published notice (dates, venue, places, deadline), so once it is out those
+    facts stay as published; an edit the notice does not mention (the description) still goes
+    through. Comparing the notice's text before and after the edit, not against the published
+    copy, keeps changes made since by other rules (quotas released after the deadline) out of it.
+    """
+    if text_before is None:
+        return
+    if published_formal_text(session, training_class) != text_before:
+        raise DomainError(N_("培训通知已发布，通知中载明的培训时间、地点、名额、报名条件和截止日期等"
+                             "不能再修改。"))
+
+
 def mark_published(session: Session, *, notice: Notice, actor: User | None, now: datetime
                    ) -> Notice:
     """Stamp the issue date and publish (called by the lifecycle transition, after its checks)."""
