@@ -143,6 +143,9 @@ def test_bad_input_to_exam_endpoints(client, db_session):
         (client.post(url, data="{not json", content_type="application/json"), 400),
         (client.post(url, json=["a list"]), 400),
         (client.post(url, json={"question_id": 999999, "response": {"choices": [0]}, "seq": 1}), 422),
+        (client.post(url, json={"question_id": 10**30, "response": {"choices": [0]}, "seq": 1}), 422),
+        (client.post(url, json={"question_id": 2**31, "response": {"choices": [0]}, "seq": 1}), 422),
+        (client.post(url, json={"question_id": True, "response": {"choices": [0]}, "seq": 1}), 422),
         (client.post(url, json={"question_id": question.id, "response": {"choices": [0]}, "seq": "x"}), 422),
         (client.post(url, json={"question_id": question.id, "response": {"text": "长" * 6000}, "seq": 1}), 422),
     ]

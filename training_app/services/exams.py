@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -304,23 +304,45 @@ def normalize_response(question: ExamQuestion, response: Any) -> dict[str, Any]:
     return {"choices": chosen}
 
 
+def _build_upsert(dialect: str):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Answer)
+    return statement.on_conflict_do_update(
+        index_elements=[Answer.attempt_id, Answer.question_id],
+        set_={"response": statement.excluded.response, "seq": statement.excluded.seq,
+              "saved_at": statement.excluded.saved_at},
+        where=Answer.seq < statement.excluded.seq,
+    ).returning(Answer.id)
+
+
+# Built once per dialect and executed with parameters: constructing the ON CONFLICT statement
+# (its EXCLUDED columns, its cache key) cost more CPU than the rest of a save's own code.
+_UPSERTS = {dialect: _build_upsert(dialect) for dialect in ("postgresql", "sqlite")}
+
+
 def _upsert(session: Session, values: dict[str, Any]) -> bool:
     """Insert or update one answer unless a save with a higher seq is already stored.
 
     One statement, so two racing saves cannot interleave a read and a write: the database
     keeps whichever carries the higher seq. Returns whether this save was stored.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Answer).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=[Answer.attempt_id, Answer.question_id],
-        set_={"response": statement.excluded.response, "seq": statement.excluded.seq,
-              "saved_at": statement.excluded.saved_at},
-        where=Answer.seq < statement.excluded.seq,
-    )
+    connection = session.connection()
     # Core execution (not the ORM's bulk-insert path) so RETURNING tells whether a row was written.
-    return session.connection().execute(statement.returning(Answer.id)).first() is not None
+    return connection.execute(_UPSERTS[connection.dialect.name], values).first() is not None
+
+
+def _is_row_id(value: Any) -> bool:
+    """An int an id column can hold: anything else (a bool, a string, 10**30) names no row."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
+
+
+# Prebuilt with bind parameters: the hot path then skips building the statement and its cache key.
+_LOAD_FOR_SAVE = (
+    select(Attempt, ExamQuestion)
+    .outerjoin(ExamQuestion, (ExamQuestion.exam_id == Attempt.exam_id)
+               & (ExamQuestion.id == bindparam("question_id")))
+    .where(Attempt.id == bindparam("attempt_id"))
+)
 
 
 def load_for_save(session: Session, *, attempt_id: int, question_id: Any
@@ -329,12 +351,10 @@ def load_for_save(session: Session, *, attempt_id: int, question_id: Any
 
     Saves are the hot path of an exam (thousands of trainees, every few seconds each).
     """
-    if not isinstance(question_id, int) or isinstance(question_id, bool):
+    if not _is_row_id(question_id):
         return session.get(Attempt, attempt_id), None
-    row = session.execute(
-        select(Attempt, ExamQuestion).outerjoin(
-            ExamQuestion, (ExamQuestion.exam_id == Attempt.exam_id) & (ExamQuestion.id == question_id))
-        .where(Attempt.id == attempt_id)).first()
+    row = session.execute(_LOAD_FOR_SAVE, {"attempt_id": attempt_id,
+                                           "question_id": question_id}).first()
     return (row[0], row[1]) if row else (None, None)
 
 
@@ -347,7 +367,7 @@ def save_answer(session: Session, *, attempt: Attempt, question_id: int, respons
     """
     if is_closed(attempt, now):
         raise ExamClosed(N_("考试已结束或已交卷，答案未被接受。"))
-    if question is None and isinstance(question_id, int) and not isinstance(question_id, bool):
+    if question is None and _is_row_id(question_id):
         question = session.get(ExamQuestion, question_id)
     if question is None or question.exam_id != attempt.exam_id:
         raise InvalidAnswer(N_("题目不存在。"))
