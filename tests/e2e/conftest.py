@@ -43,6 +43,23 @@ def live_server(app):
     server.stop()
 
 
+@pytest.fixture
+def servers(app_config, tmp_path):
+    """Start real gunicorn instances of the app on the test's database; stopped at teardown."""
+    from tests.e2e.servers import Gunicorn
+
+    started: list[Gunicorn] = []
+
+    def start(**kwargs) -> Gunicorn:
+        server = Gunicorn(app_config["SQLALCHEMY_DATABASE_URI"], tmp_path / "instance", **kwargs)
+        started.append(server.start())
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -12,6 +13,17 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def http_log_in(base: str, identifier: str, password: str) -> tuple[requests.Session, str]:
+    """Log in over plain HTTP as a browser would; returns the session and its CSRF token."""
+    http = requests.Session()
+    token = CSRF_FIELD.search(http.get(f"{base}/login").text).group(1)
+    reply = http.post(f"{base}/login", allow_redirects=False,
+                      data={"identifier": identifier, "password": password, "csrf_token": token})
+    assert reply.status_code == 302, reply.text[:500]
+    return http, token
 
 
 def free_port() -> int:
@@ -38,6 +50,9 @@ class Gunicorn:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--threads",
              str(self.threads), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
+             # as the benchmark: gunicorn's 2-s default closes idle connections a test's client
+             # may be about to reuse, and the request it sends then is reset
+             "--keep-alive", "30",
              "--graceful-timeout", "5", "training_app:create_app()"],
             cwd=ROOT, env=self.env, start_new_session=True)
         deadline = time.monotonic() + 30

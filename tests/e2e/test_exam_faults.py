@@ -18,26 +18,12 @@ from sqlalchemy import select
 from training_app.models import Answer, Attempt, AuditEntry, utcnow
 from tests.conftest import DATABASES
 from tests.e2e.conftest import log_in
-from tests.e2e.servers import Gunicorn
+from tests.e2e.servers import http_log_in
 from tests.factories import PASSWORD, make_published_exam
 
 pytestmark = [pytest.mark.e2e,
               pytest.mark.parametrize("database_url", [d for d in DATABASES if d == "postgresql"],
                                       indirect=True)]
-
-
-@pytest.fixture
-def servers(app_config, tmp_path):
-    started: list[Gunicorn] = []
-
-    def start(**kwargs) -> Gunicorn:
-        server = Gunicorn(app_config["SQLALCHEMY_DATABASE_URI"], tmp_path / "instance", **kwargs)
-        started.append(server.start())
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
 
 
 def _live_exam(db_session, trainees=1):
@@ -54,13 +40,7 @@ class Browserless:
 
     def __init__(self, base: str, mobile: str):
         self.base = base
-        self.http = requests.Session()
-        page = self.http.get(f"{base}/login").text
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-        reply = self.http.post(f"{base}/login", allow_redirects=False,
-                               data={"identifier": mobile, "password": PASSWORD, "csrf_token": token})
-        assert reply.status_code == 302
-        self.csrf = token
+        self.http, self.csrf = http_log_in(base, mobile, PASSWORD)
 
     def open(self, exam_id: int) -> tuple[int, list[tuple[int, str]]]:
         page = self.http.get(f"{self.base}/exams/{exam_id}/take").text
