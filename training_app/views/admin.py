@@ -1,5 +1,5 @@
 """Accounts management (系统管理): admins create users, reset passwords, deactivate."""
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,9 +11,7 @@ from training_app.models import Role, Unit, User, utcnow
 from training_app.permissions import roles_required
 from training_app.services import accounts, units
 from training_app.services.errors import N_, DomainError
-from flask import render_template
-
-from training_app.views.helpers import flash_error, flash_form_errors
+from training_app.views.helpers import apply, flash_form_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -41,7 +39,8 @@ def users():
 def create_user():
     form = _user_form()
     if form.validate_on_submit():
-        try:
+        def create():
+            # The form's password is optional (the edit page drops it); a new user needs one.
             if not form.password.data:
                 raise DomainError(N_("请设置初始密码。"))
             accounts.create_user(
@@ -50,12 +49,8 @@ def create_user():
                 unit=_unit(form.unit_id.data), must_change_password=True,
                 actor=current_user, now=utcnow(),
             )
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("用户已创建。"), "success")
+
+        if apply(create, _("用户已创建。")):
             return redirect(url_for("admin.users"))
     flash_form_errors(form)
     return render_template("admin/user_form.html", form=form, user=None)
@@ -70,20 +65,11 @@ def edit_user(user_id: int):
         form.roles.data = sorted(r.value for r in user.roles)
         form.unit_id.data = user.unit_id or 0
     del form.password
-    if form.validate_on_submit():
-        try:
-            accounts.update_user(
-                db.session, user=user, display_name=form.display_name.data,
-                mobile=form.mobile.data, unit=_unit(form.unit_id.data), roles=form.roles.data,
-                actor=current_user, now=utcnow(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("用户已保存。"), "success")
-            return redirect(url_for("admin.users"))
+    if form.validate_on_submit() and apply(lambda: accounts.update_user(
+            db.session, user=user, display_name=form.display_name.data,
+            mobile=form.mobile.data, unit=_unit(form.unit_id.data), roles=form.roles.data,
+            actor=current_user, now=utcnow()), _("用户已保存。")):
+        return redirect(url_for("admin.users"))
     flash_form_errors(form)
     return render_template("admin/user_form.html", form=form, user=user,
                   reset_form=ResetPasswordForm(), action_form=EmptyForm())
@@ -95,14 +81,9 @@ def reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            accounts.reset_password(db.session, user=user, new_password=form.new_password.data,
-                                    actor=current_user, now=utcnow())
-        except DomainError as error:
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("密码已重置，用户下次登录时须修改密码。"), "success")
+        apply(lambda: accounts.reset_password(
+            db.session, user=user, new_password=form.new_password.data, actor=current_user,
+            now=utcnow()), _("密码已重置，用户下次登录时须修改密码。"))
     flash_form_errors(form)
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
@@ -112,12 +93,7 @@ def reset_password(user_id: int):
 def set_active(user_id: int, active: int):
     user = db.get_or_404(User, user_id)
     if EmptyForm().validate_on_submit():
-        try:
-            accounts.set_active(db.session, user=user, active=bool(active), actor=current_user,
-                                now=utcnow())
-        except DomainError as error:
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("账户已启用。") if active else _("账户已停用。"), "success")
+        apply(lambda: accounts.set_active(db.session, user=user, active=bool(active),
+                                          actor=current_user, now=utcnow()),
+              _("账户已启用。") if active else _("账户已停用。"))
     return redirect(url_for("admin.users"))

@@ -12,7 +12,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -36,9 +35,8 @@ from training_app.models import (
 )
 from training_app.permissions import STAFF, any_user, roles_required
 from training_app.services import attendance, groups, schedule, signin_sheets
-from training_app.services.errors import DomainError
 from training_app.timeutil import local_to_utc
-from training_app.views.helpers import flash_error, flash_form_errors
+from training_app.views.helpers import apply, flash_form_errors
 
 bp = Blueprint("attendance", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -98,15 +96,9 @@ def checkin(item_id: int, code: str):
     """The QR code's target. GET shows the session and a button; POST checks in."""
     item = db.get_or_404(ScheduleItem, item_id)
     if request.method == "POST" and EmptyForm().validate_on_submit():
-        try:
-            attendance.check_in(db.session, item=item, user=current_user, code=code[:64],
-                                secret=_secret(), now=utcnow(), tz=class_tz())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("签到成功。"), "success")
+        apply(lambda: attendance.check_in(db.session, item=item, user=current_user,
+                                          code=code[:64], secret=_secret(), now=utcnow(),
+                                          tz=class_tz()), _("签到成功。"))
         return redirect(url_for("attendance.checkin", item_id=item.id, code=code))
     record = attendance.record_for(db.session, item, current_user)
     opens, closes = attendance.checkin_window(item)
@@ -126,15 +118,9 @@ def roster(item_id: int):
     if request.method == "POST" and EmptyForm().validate_on_submit():
         marks = {int(key[7:]): value for key, value in request.form.items()
                  if key.startswith("status_") and key[7:].isdigit()}
-        try:
-            changed = attendance.mark_roster(db.session, item=item, marks=marks,
-                                             actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("考勤已保存（%(n)s人有变动）。", n=changed), "success")
+        if apply(lambda: attendance.mark_roster(db.session, item=item, marks=marks,
+                                                actor=current_user, now=utcnow()),
+                 lambda changed: _("考勤已保存（%(n)s人有变动）。", n=changed)):
             return redirect(url_for("attendance.roster", item_id=item.id))
     rows = attendance.roster(db.session, item)
     return render_template(
@@ -188,18 +174,11 @@ def leave(class_id: int):
     form = LeaveForm()
     if form.validate_on_submit():
         tz = current_app.config["TIMEZONE"]
-        try:
-            attendance.request_leave(
+        if apply(lambda: attendance.request_leave(
                 db.session, training_class=training_class, user=current_user,
                 starts_at=local_to_utc(form.starts_at.data, tz),
                 ends_at=local_to_utc(form.ends_at.data, tz), reason=form.reason.data,
-                now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("请假申请已提交，请等待承办方审批。"), "success")
+                now=utcnow()), _("请假申请已提交，请等待承办方审批。")):
             return redirect(url_for("attendance.leave", class_id=class_id))
     flash_form_errors(form)
     return render_template(
@@ -213,15 +192,9 @@ def leave(class_id: int):
 def cancel_leave(leave_id: int):
     leave_request = db.get_or_404(LeaveRequest, leave_id)
     if EmptyForm().validate_on_submit():
-        try:
-            attendance.cancel_leave(db.session, leave=leave_request, actor=current_user,
-                                    now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("请假申请已撤回。"), "success")
+        apply(lambda: attendance.cancel_leave(db.session, leave=leave_request,
+                                              actor=current_user, now=utcnow()),
+              _("请假申请已撤回。"))
     return redirect(url_for("attendance.leave", class_id=leave_request.class_id))
 
 
@@ -242,13 +215,8 @@ def decide_leave(leave_id: int):
     leave_request = db.get_or_404(LeaveRequest, leave_id)
     form = DecideLeaveForm()
     if form.validate_on_submit():
-        try:
-            attendance.decide_leave(db.session, leave=leave_request, approve=form.approve.data,
-                                    note=form.note.data or "", actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("已批准请假。") if form.approve.data else _("已不批准请假。"), "success")
+        apply(lambda: attendance.decide_leave(
+            db.session, leave=leave_request, approve=form.approve.data,
+            note=form.note.data or "", actor=current_user, now=utcnow()),
+            _("已批准请假。") if form.approve.data else _("已不批准请假。"))
     return redirect(url_for("attendance.leave_requests", class_id=leave_request.class_id))

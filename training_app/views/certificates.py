@@ -50,8 +50,7 @@ from training_app.models import (
 from training_app.permissions import STAFF, roles_required
 from training_app.services import certificate_batches, certificates
 from training_app.services.certificate_render import STOCK_FIELD_NAMES, stock_layout
-from training_app.services.errors import DomainError
-from training_app.views.helpers import flash_error, flash_form_errors
+from training_app.views.helpers import apply, flash_form_errors
 
 bp = Blueprint("certificates", __name__)
 
@@ -65,18 +64,6 @@ def _base_url() -> str:
 def _pdf(data: bytes, name: str, *, inline: bool = False):
     return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=not inline,
                      download_name=name)
-
-
-def _run(action, success: str) -> bool:
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
 
 
 # --- the class's certificates page -------------------------------------------------------------
@@ -115,7 +102,7 @@ def settings(class_id: int):
         values = {name: getattr(form, name).data for name in (
             "serial_pattern", "completion_design", "outstanding_design", "issuers", "issue_date",
             "custom_html", "custom_css")}
-        if _run(lambda: certificates.update_settings(
+        if apply(lambda: certificates.update_settings(
                 db.session, training_class=training_class, values=values, actor=current_user,
                 now=utcnow()), _("证书设置已保存。")):
             return redirect(url_for("certificates.settings", class_id=class_id))
@@ -148,7 +135,7 @@ def stock(class_id: int):
         values["stock_layout"] = {name: {key: getattr(form, f"{name}_{key}").data
                                          for key in ("x", "y", "size", "show")}
                                   for name in STOCK_FIELD_NAMES}
-        _run(lambda: certificates.update_settings(
+        apply(lambda: certificates.update_settings(
             db.session, training_class=training_class, values=values, actor=current_user,
             now=utcnow()), _("套打设置已保存。"))
     else:
@@ -162,7 +149,7 @@ def add_image(class_id: int):
     training_class = db.get_or_404(TrainingClass, class_id)
     form = ImageForm()
     if form.validate_on_submit():
-        _run(lambda: certificates.add_image(
+        apply(lambda: certificates.add_image(
             db.session, training_class=training_class, kind=form.kind.data,
             label=form.label.data, data=form.file.data.read(), x_mm=form.x_mm.data,
             y_mm=form.y_mm.data, width_mm=form.width_mm.data,
@@ -180,7 +167,7 @@ def update_image(image_id: int):
     image = db.get_or_404(CertificateImage, image_id)
     form = ImagePositionForm(prefix=f"image{image.id}")
     if form.validate_on_submit():
-        _run(lambda: certificates.update_image(
+        apply(lambda: certificates.update_image(
             db.session, image=image, x_mm=form.x_mm.data, y_mm=form.y_mm.data,
             width_mm=form.width_mm.data, on_completion=form.on_completion.data,
             on_outstanding=form.on_outstanding.data, active=form.active.data,
@@ -235,16 +222,14 @@ def start_batch(class_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("certificates.index", class_id=class_id))
-    try:
-        batch = certificate_batches.create_batch(
-            db.session, training_class=training_class, kind=form.kind.data,
-            order=form.order.data, mode=form.mode.data, actor=current_user, now=utcnow(),
-            verify_base_url=_base_url())
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
+    outcome = apply(lambda: certificate_batches.create_batch(
+        db.session, training_class=training_class, kind=form.kind.data, order=form.order.data,
+        mode=form.mode.data, actor=current_user, now=utcnow(), verify_base_url=_base_url()),
+        None)
+    if not outcome:
         return redirect(url_for("certificates.index", class_id=class_id))
-    db.session.commit()
+    batch = outcome.result
+    # The job reads the committed batch row: queue it after apply's commit, then say so.
     enqueue_certificate_batch(batch)
     flash(_("已开始生成证书PDF，完成后可下载。"), "success")
     return redirect(url_for("certificates.index", class_id=class_id) + f"#batch-{batch.id}")
@@ -290,10 +275,10 @@ def revoke(certificate_id: int):
     certificate = db.get_or_404(Certificate, certificate_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        _run(lambda: certificates.revoke(db.session, certificate=certificate,
-                                         reason=form.reason.data, actor=current_user,
-                                         now=utcnow()),
-             _("证书 %(serial)s 已撤销。", serial=certificate.serial))
+        apply(lambda: certificates.revoke(db.session, certificate=certificate,
+                                          reason=form.reason.data, actor=current_user,
+                                          now=utcnow()),
+              _("证书 %(serial)s 已撤销。", serial=certificate.serial))
     else:
         flash(_("撤销证书须填写原因。"), "danger")
     return redirect(url_for("certificates.index", class_id=certificate.class_id))
@@ -305,7 +290,7 @@ def reissue(certificate_id: int):
     certificate = db.get_or_404(Certificate, certificate_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        _run(lambda: certificates.reissue(
+        apply(lambda: certificates.reissue(
             db.session, certificate=certificate, reason=form.reason.data, actor=current_user,
             now=utcnow(), verify_base_url=_base_url()), _("已重新颁发证书（新编号）。"))
     else:

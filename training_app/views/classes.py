@@ -5,7 +5,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -36,8 +35,7 @@ from training_app.forms.notices import (
 from training_app.models import NoticeKind, TrainingClass, Unit, utcnow
 from training_app.permissions import STAFF, any_user, roles_required
 from training_app.services import classes, lifecycle, manuals, notices, units
-from training_app.services.errors import DomainError
-from training_app.views.helpers import flash_error, flash_form_errors
+from training_app.views.helpers import apply, flash_form_errors
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
 
@@ -67,18 +65,19 @@ def _fill_form(form: ClassForm, c: TrainingClass) -> None:
 
 
 def _form_values(form: ClassForm) -> dict:
-    return dict(
-        title=form.title.data, sponsor=db.session.get(Unit, form.sponsor_unit_id.data),
-        organizer=db.session.get(Unit, form.organizer_unit_id.data),
-        co_sponsors=[db.session.get(Unit, i) for i in form.co_sponsor_ids.data or []],
-        start_date=form.start_date.data, end_date=form.end_date.data,
-        registration_deadline=form.registration_deadline.data, venue=form.venue.data,
-        sub_venues=form.sub_venue_list(), mode=form.mode.data, formats=form.formats.data or [],
-        capacity=form.capacity.data, credit_hours=form.credit_hours.data,
-        eligibility_rules=form.eligibility_rules(), eligibility_text=form.eligibility_text.data,
-        required_materials=form.required_materials.data, rules_text=form.rules_text.data,
-        contacts=form.contacts.data, description=form.description.data,
-    )
+    return {
+        "title": form.title.data, "sponsor": db.session.get(Unit, form.sponsor_unit_id.data),
+        "organizer": db.session.get(Unit, form.organizer_unit_id.data),
+        "co_sponsors": [db.session.get(Unit, i) for i in form.co_sponsor_ids.data or []],
+        "start_date": form.start_date.data, "end_date": form.end_date.data,
+        "registration_deadline": form.registration_deadline.data, "venue": form.venue.data,
+        "sub_venues": form.sub_venue_list(), "mode": form.mode.data,
+        "formats": form.formats.data or [], "capacity": form.capacity.data,
+        "credit_hours": form.credit_hours.data, "eligibility_rules": form.eligibility_rules(),
+        "eligibility_text": form.eligibility_text.data,
+        "required_materials": form.required_materials.data, "rules_text": form.rules_text.data,
+        "contacts": form.contacts.data, "description": form.description.data,
+    }
 
 
 @bp.get("/")
@@ -120,16 +119,11 @@ def detail(class_id: int):
 def create():
     form = _class_form()
     if form.validate_on_submit():
-        try:
-            c = classes.create_class(db.session, **_form_values(form), actor=current_user,
-                                     now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("培训班已创建。"), "success")
-            return redirect(url_for("classes.detail", class_id=c.id))
+        outcome = apply(lambda: classes.create_class(db.session, **_form_values(form),
+                                                     actor=current_user, now=utcnow()),
+                        _("培训班已创建。"))
+        if outcome:
+            return redirect(url_for("classes.detail", class_id=outcome.result.id))
     flash_form_errors(form)
     return render_template("classes/form.html", form=form, training_class=None)
 
@@ -142,17 +136,10 @@ def edit(class_id: int):
     form = _class_form(obj=None if request.method == "POST" else c)
     if not form.is_submitted():
         _fill_form(form, c)
-    if form.validate_on_submit():
-        try:
-            classes.update_class(db.session, training_class=c, **_form_values(form),
-                                 actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("培训班已保存。"), "success")
-            return redirect(url_for("classes.detail", class_id=c.id))
+    if form.validate_on_submit() and apply(lambda: classes.update_class(
+            db.session, training_class=c, **_form_values(form), actor=current_user,
+            now=utcnow()), _("培训班已保存。")):
+        return redirect(url_for("classes.detail", class_id=c.id))
     flash_form_errors(form)
     return render_template("classes/form.html", form=form, training_class=c)
 
@@ -166,18 +153,13 @@ def copy(class_id: int):
         form.title.data = source.title
         form.start_date.data, form.end_date.data = source.start_date, source.end_date
     if form.validate_on_submit():
-        try:
-            c = classes.copy_class(db.session, source=source, title=form.title.data,
-                                   start_date=form.start_date.data, end_date=form.end_date.data,
-                                   credit_hours=form.credit_hours.data, actor=current_user,
-                                   now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("已复制为新的培训班（草稿），请核对日期和报名截止日期。"), "success")
-            return redirect(url_for("classes.edit", class_id=c.id))
+        outcome = apply(lambda: classes.copy_class(
+            db.session, source=source, title=form.title.data, start_date=form.start_date.data,
+            end_date=form.end_date.data, credit_hours=form.credit_hours.data,
+            actor=current_user, now=utcnow()),
+            _("已复制为新的培训班（草稿），请核对日期和报名截止日期。"))
+        if outcome:
+            return redirect(url_for("classes.edit", class_id=outcome.result.id))
     flash_form_errors(form)
     return render_template("classes/copy.html", form=form, source=source)
 
@@ -189,14 +171,9 @@ def transition(class_id: int, name: str):
     if name not in lifecycle.TRANSITIONS:
         abort(404)
     if EmptyForm().validate_on_submit():
-        try:
-            lifecycle.run_transition(db.session, name=name, training_class=c, actor=current_user,
-                                     now=utcnow(), tz=class_timezone())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("培训班状态已变更为：%(status)s",
-                    status=STATUS_LABELS[lifecycle.TRANSITIONS[name].target]), "success")
+        apply(lambda: lifecycle.run_transition(db.session, name=name, training_class=c,
+                                               actor=current_user, now=utcnow(),
+                                               tz=class_timezone()),
+              _("培训班状态已变更为：%(status)s",
+                status=STATUS_LABELS[lifecycle.TRANSITIONS[name].target]))
     return redirect(url_for("classes.detail", class_id=c.id))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,8 +14,7 @@ from training_app.forms.completion import ConfirmForm, GroupNominationForm, Rule
 from training_app.models import Exam, ExamStatus, GroupMember, Role, TrainingClass, User, utcnow
 from training_app.permissions import STAFF, roles_required
 from training_app.services import completion
-from training_app.services.errors import DomainError
-from training_app.views.helpers import flash_error, flash_form_errors
+from training_app.views.helpers import apply, flash_form_errors
 
 bp = Blueprint("completion", __name__)
 HUNDRED = Decimal(100)
@@ -66,21 +65,14 @@ def rule(class_id: int):
     form = RuleForm()
     form.exam_id.choices = _exam_choices(training_class)
     if form.validate_on_submit():
-        try:
-            completion.update_rule(
-                db.session, training_class=training_class,
-                min_attendance_rate=form.min_attendance_percent.data / HUNDRED,
-                min_exam_score=form.min_exam_score.data, exam_id=form.exam_id.data or None,
-                weight_exam=form.weight_exam.data, weight_attendance=form.weight_attendance.data,
-                weight_organizer=form.weight_organizer.data, weight_group=form.weight_group.data,
-                outstanding_share=form.outstanding_percent.data / HUNDRED,
-                actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("已保存结业条件。"), "success")
+        apply(lambda: completion.update_rule(
+            db.session, training_class=training_class,
+            min_attendance_rate=form.min_attendance_percent.data / HUNDRED,
+            min_exam_score=form.min_exam_score.data, exam_id=form.exam_id.data or None,
+            weight_exam=form.weight_exam.data, weight_attendance=form.weight_attendance.data,
+            weight_organizer=form.weight_organizer.data, weight_group=form.weight_group.data,
+            outstanding_share=form.outstanding_percent.data / HUNDRED,
+            actor=current_user, now=utcnow()), _("已保存结业条件。"))
     flash_form_errors(form)
     return redirect(url_for("completion.index", class_id=class_id))
 
@@ -91,15 +83,11 @@ def nominate(class_id: int, user_id: int):
     training_class = db.get_or_404(TrainingClass, class_id)
     user = db.get_or_404(User, user_id)
     if EmptyForm().validate_on_submit():
-        try:
-            completion.set_organizer_nomination(
-                db.session, training_class=training_class, user=user,
-                nominated=request.form.get("nominated") == "1", actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
+        # No message on success: the ranking's button shows the new state.
+        apply(lambda: completion.set_organizer_nomination(
+            db.session, training_class=training_class, user=user,
+            nominated=request.form.get("nominated") == "1", actor=current_user, now=utcnow()),
+            None)
     return redirect(url_for("completion.index", class_id=class_id))
 
 
@@ -109,16 +97,10 @@ def confirm(class_id: int):
     training_class = db.get_or_404(TrainingClass, class_id)
     form = _confirm_form(completion.standings(db.session, training_class))
     if form.validate_on_submit():
-        try:
-            rows = completion.confirm_outstanding(db.session, training_class=training_class,
-                                                  user_ids=form.user_ids.data or [],
-                                                  actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("已确认优秀学员名单（%(n)s名）。", n=len(rows)), "success")
+        apply(lambda: completion.confirm_outstanding(
+            db.session, training_class=training_class, user_ids=form.user_ids.data or [],
+            actor=current_user, now=utcnow()),
+            lambda rows: _("已确认优秀学员名单（%(n)s名）。", n=len(rows)))
     flash_form_errors(form)
     return redirect(url_for("completion.index", class_id=class_id))
 
@@ -136,15 +118,9 @@ def group_nomination(class_id: int):
     current = completion.group_nomination(db.session, group)
     if form.validate_on_submit():
         chosen = next((u for u in members if u.id == form.user_id.data), None)
-        try:
-            completion.nominate_for_group(db.session, group=group, user=chosen,
-                                          actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("已提交小组推荐。"), "success")
+        if apply(lambda: completion.nominate_for_group(db.session, group=group, user=chosen,
+                                                       actor=current_user, now=utcnow()),
+                 _("已提交小组推荐。")):
             return redirect(url_for("completion.group_nomination", class_id=class_id))
     elif request.method == "GET":
         form.user_id.data = current.user_id if current else 0

@@ -63,7 +63,7 @@ from training_app.services import (
     units,
 )
 from training_app.services.errors import DomainError
-from training_app.views.helpers import flash_error, flash_form_errors
+from training_app.views.helpers import apply, flash_error, flash_form_errors
 
 bp = Blueprint("enrollment", __name__, url_prefix="/enrollment")
 OWNERS = (*STAFF, Role.UNIT_CONTACT, Role.TRAINEE)  # then an object check: see _entry_or_403
@@ -163,17 +163,12 @@ def nominate(class_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _unit_page(training_class, nominate_form=form)
-    try:
-        entry = enrollment.nominate(db.session, training_class=training_class,
-                                    unit=current_user.unit, profile_data=form.trainee_values(),
-                                    actor=current_user, now=utcnow(), tz=_tz())
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
+    if not apply(lambda: enrollment.nominate(
+            db.session, training_class=training_class, unit=current_user.unit,
+            profile_data=form.trainee_values(), actor=current_user, now=utcnow(), tz=_tz()),
+            lambda entry: _("已推荐%(name)s，状态：%(status)s。", name=entry.trainee.name,
+                            status=STATUS_LABELS[entry.status])):
         return _unit_page(training_class, nominate_form=form)
-    db.session.commit()
-    flash(_("已推荐%(name)s，状态：%(status)s。", name=entry.trainee.name,
-            status=STATUS_LABELS[entry.status]), "success")
     return redirect(url_for("enrollment.unit_page", class_id=class_id))
 
 
@@ -219,15 +214,9 @@ def confirm(enrollment_id: int):
             or enrollment.is_unit_contact_for(current_user, entry.unit_id)):
         abort(403)
     if EmptyForm().validate_on_submit():
-        try:
-            enrollment.confirm_by_unit(db.session, enrollment=entry, actor=current_user,
-                                       now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("已确认%(name)s的报名。", name=entry.trainee.name), "success")
+        apply(lambda: enrollment.confirm_by_unit(db.session, enrollment=entry,
+                                                 actor=current_user, now=utcnow()),
+              _("已确认%(name)s的报名。", name=entry.trainee.name))
     return redirect(_back_to(entry))
 
 
@@ -240,17 +229,10 @@ def decline(enrollment_id: int):
         abort(403)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
-            promoted = enrollment.decline_by_unit(db.session, enrollment=entry,
-                                                  reason=form.reason.data, actor=current_user,
-                                                  now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("已退回%(name)s的个人报名。", name=entry.trainee.name), "success")
-            _flash_promoted([promoted] if promoted else [])
+        promoted = apply(lambda: enrollment.decline_by_unit(
+            db.session, enrollment=entry, reason=form.reason.data, actor=current_user,
+            now=utcnow()), _("已退回%(name)s的个人报名。", name=entry.trainee.name)).result
+        _flash_promoted([promoted] if promoted else [])
     flash_form_errors(form)
     return redirect(_back_to(entry))
 
@@ -280,22 +262,16 @@ def register(class_id: int):
         form.name.data, form.mobile.data = user.display_name, user.mobile
         form.unit_id.data = user.unit_id or 0
     if can_register and form.validate_on_submit():
-        try:
-            entry = enrollment.self_register(
-                db.session, training_class=training_class, unit=db.get_or_404(
-                    Unit, form.unit_id.data), now=now, user=user,
-                profile_data=form.trainee_values() if profile is None else None,
-                password=form.password.data if user is None else None, tz=_tz())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            new_user = entry.trainee.user
-            db.session.commit()
-            flash(_("报名已提交（%(status)s），等待单位联系人确认和承办方审核。",
-                    status=STATUS_LABELS[entry.status]), "success")
+        outcome = apply(lambda: enrollment.self_register(
+            db.session, training_class=training_class,
+            unit=db.get_or_404(Unit, form.unit_id.data), now=now, user=user,
+            profile_data=form.trainee_values() if profile is None else None,
+            password=form.password.data if user is None else None, tz=_tz()),
+            lambda entry: _("报名已提交（%(status)s），等待单位联系人确认和承办方审核。",
+                            status=STATUS_LABELS[entry.status]))
+        if outcome:
             if user is None:
-                login_user(new_user)
+                login_user(outcome.result.trainee.user)
             return redirect(url_for("enrollment.mine"))
     elif request.method == "POST":
         flash_form_errors(form)
@@ -343,16 +319,10 @@ def entry(enrollment_id: int):
 def withdraw(enrollment_id: int):
     item = _entry_or_403(enrollment_id)
     if EmptyForm().validate_on_submit():
-        try:
-            promoted = enrollment.withdraw(db.session, enrollment=item, actor=current_user,
-                                           now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s已退出本培训班。", name=item.trainee.name), "success")
-            _flash_promoted([promoted] if promoted else [])
+        promoted = apply(lambda: enrollment.withdraw(db.session, enrollment=item,
+                                                     actor=current_user, now=utcnow()),
+                         _("%(name)s已退出本培训班。", name=item.trainee.name)).result
+        _flash_promoted([promoted] if promoted else [])
     return redirect(_back_to(item))
 
 
@@ -364,17 +334,10 @@ def upload_material(enrollment_id: int):
     form.label.choices = choices((label, label) for label in _material_labels(item.training_class))
     if form.validate_on_submit():
         upload = form.file.data
-        try:
-            materials.add_material(
-                db.session, enrollment=item, label=form.label.data, filename=upload.filename,
-                data=upload.read(materials.MAX_BYTES + 1), storage_dir=_storage_dir(),
-                actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("材料已上传。"), "success")
+        apply(lambda: materials.add_material(
+            db.session, enrollment=item, label=form.label.data, filename=upload.filename,
+            data=upload.read(materials.MAX_BYTES + 1), storage_dir=_storage_dir(),
+            actor=current_user, now=utcnow()), _("材料已上传。"))
     flash_form_errors(form)
     return redirect(url_for("enrollment.entry", enrollment_id=item.id))
 
@@ -403,15 +366,9 @@ def delete_material(material_id: int):
     item = _material_or_403(material_id)
     entry_id = item.enrollment_id
     if EmptyForm().validate_on_submit():
-        try:
-            materials.delete_material(db.session, material=item, storage_dir=_storage_dir(),
-                                      actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("材料已删除。"), "success")
+        apply(lambda: materials.delete_material(db.session, material=item,
+                                                storage_dir=_storage_dir(), actor=current_user,
+                                                now=utcnow()), _("材料已删除。"))
     return redirect(url_for("enrollment.entry", enrollment_id=entry_id))
 
 
@@ -444,24 +401,15 @@ def decide(class_id: int):
         chosen = list(db.session.scalars(select(Enrollment).where(
             Enrollment.class_id == training_class.id, Enrollment.id.in_(form.entry_ids.data))
             .order_by(Enrollment.created_at, Enrollment.id)))
-        try:
-            if form.action.data == "approve":
-                count = enrollment.approve_many(db.session, entries=chosen, actor=current_user,
-                                                now=utcnow())
-                promoted = []
-            else:
-                promoted = enrollment.reject_many(db.session, entries=chosen,
-                                                  reason=form.reason.data or "",
-                                                  actor=current_user, now=utcnow())
-                count = len(chosen)
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
+        if form.action.data == "approve":
+            apply(lambda: enrollment.approve_many(db.session, entries=chosen,
+                                                  actor=current_user, now=utcnow()),
+                  lambda count: _("已通过%(n)s条报名。", n=count))
         else:
-            db.session.commit()
-            flash(_("已通过%(n)s条报名。", n=count) if form.action.data == "approve"
-                  else _("已退回%(n)s条报名。", n=count), "success")
-            _flash_promoted(promoted)
+            promoted = apply(lambda: enrollment.reject_many(
+                db.session, entries=chosen, reason=form.reason.data or "", actor=current_user,
+                now=utcnow()), _("已退回%(n)s条报名。", n=len(chosen))).result
+            _flash_promoted(promoted or [])
     else:
         flash_form_errors(form)
     return redirect(url_for("enrollment.review", class_id=class_id, **{
@@ -477,16 +425,11 @@ def quota_table(class_id: int):
     form = quota_form(all_units, {row.unit.id: row.quota for row in summary.rows})
     if form.validate_on_submit():
         seats = {unit: form[f"seats_{unit.id}"].data for unit in all_units}
-        try:
-            promoted = quotas.set_quotas(db.session, training_class=training_class, seats=seats,
-                                         actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("名额分配已保存。"), "success")
-            _flash_promoted(promoted)
+        outcome = apply(lambda: quotas.set_quotas(db.session, training_class=training_class,
+                                                  seats=seats, actor=current_user, now=utcnow()),
+                        _("名额分配已保存。"))
+        if outcome:
+            _flash_promoted(outcome.result)
             return redirect(url_for("enrollment.quota_table", class_id=class_id))
     flash_form_errors(form)
     reassign_form = ReassignForm(formdata=None)
@@ -505,16 +448,9 @@ def release(class_id: int, unit_id: int):
     training_class = db.get_or_404(TrainingClass, class_id)
     unit = db.get_or_404(Unit, unit_id)
     if EmptyForm().validate_on_submit():
-        try:
-            n = quotas.release_unused(db.session, training_class=training_class, unit=unit,
-                                      actor=current_user, now=utcnow(), tz=_tz())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("%(unit)s未使用的%(n)s个名额已释放到公共名额。", unit=unit.name, n=n),
-                  "success")
+        apply(lambda: quotas.release_unused(db.session, training_class=training_class, unit=unit,
+                                            actor=current_user, now=utcnow(), tz=_tz()),
+              lambda n: _("%(unit)s未使用的%(n)s个名额已释放到公共名额。", unit=unit.name, n=n))
     return redirect(url_for("enrollment.quota_table", class_id=class_id))
 
 
@@ -526,17 +462,11 @@ def reassign(class_id: int):
     form.unit_id.choices = choices((u.id, u.name) for u in units.list_units(db.session))
     if form.validate_on_submit():
         unit = db.get_or_404(Unit, form.unit_id.data)
-        try:
-            promoted = quotas.reassign(db.session, training_class=training_class, unit=unit,
-                                       seats=form.seats.data, actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("已从公共名额分配%(n)s个名额给%(unit)s。", n=form.seats.data, unit=unit.name),
-                  "success")
-            _flash_promoted(promoted)
+        promoted = apply(lambda: quotas.reassign(
+            db.session, training_class=training_class, unit=unit, seats=form.seats.data,
+            actor=current_user, now=utcnow()),
+            _("已从公共名额分配%(n)s个名额给%(unit)s。", n=form.seats.data, unit=unit.name)).result
+        _flash_promoted(promoted or [])
     flash_form_errors(form)
     return redirect(url_for("enrollment.quota_table", class_id=class_id))
 

@@ -14,9 +14,8 @@ from training_app.models import FeedbackQuestion, Role, TrainingClass, utcnow
 from training_app.models.feedback import DIMENSIONS
 from training_app.permissions import STAFF, roles_required
 from training_app.services import exams, feedback
-from training_app.services.errors import DomainError
 from training_app.services.pdf import CJK_A4_CSS, render_pdf
-from training_app.views.helpers import flash_error, flash_form_errors
+from training_app.views.helpers import apply, flash_form_errors
 
 bp = Blueprint("feedback", __name__)
 
@@ -41,18 +40,12 @@ def respond(class_id: int):
         for question in form_row.questions:
             raw = form[f"question_{question.id}"].data
             answers[question.id] = (int(raw) if raw else None) if question.kind != "text" else raw
-        try:
-            feedback.submit_response(
+        if apply(lambda: feedback.submit_response(
                 db.session, training_class=training_class, trainee=current_user,
                 dimensions={d: int(form[d].data) for d in DIMENSIONS},
                 lecture_scores={i.id: int(form[f"lecture_{i.id}"].data) for i in lectures},
-                answers=answers, comments=form.comments.data or "", now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("感谢您的评估反馈！"), "success")
+                answers=answers, comments=form.comments.data or "", now=utcnow()),
+                 _("感谢您的评估反馈！")):
             return redirect(url_for("feedback.respond", class_id=class_id))
     flash_form_errors(form)
     return render_template("feedback/respond.html", training_class=training_class, form=form,
@@ -94,18 +87,15 @@ def add_question(class_id: int):
     form = QuestionForm()
     if form.validate_on_submit():
         now = utcnow()
-        try:
+
+        def add():
             form_row = feedback.ensure_form(db.session, training_class=training_class,
                                             actor=current_user, now=now)
             feedback.add_question(db.session, form=form_row, kind=form.kind.data,
                                   text=form.text.data, options=(form.options.data or "").splitlines(),
                                   required=form.required.data, actor=current_user, now=now)
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("已增加问题。"), "success")
+
+        apply(add, _("已增加问题。"))
     flash_form_errors(form)
     return redirect(url_for("feedback.setup", class_id=class_id))
 
@@ -116,15 +106,9 @@ def delete_question(question_id: int):
     question = db.get_or_404(FeedbackQuestion, question_id)
     class_id = question.form.class_id
     if EmptyForm().validate_on_submit():
-        try:
-            feedback.delete_question(db.session, question=question, actor=current_user,
-                                     now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("已删除问题。"), "success")
+        apply(lambda: feedback.delete_question(db.session, question=question,
+                                               actor=current_user, now=utcnow()),
+              _("已删除问题。"))
     return redirect(url_for("feedback.setup", class_id=class_id))
 
 

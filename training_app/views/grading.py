@@ -14,7 +14,7 @@ from training_app.models import Exam, ExamGrader, Role, User, utcnow
 from training_app.permissions import STAFF, roles_required
 from training_app.services import exams, grading, results
 from training_app.services.errors import DomainError
-from training_app.views.helpers import flash_error, flash_form_errors
+from training_app.views.helpers import apply, flash_error, flash_form_errors
 
 bp = Blueprint("grading", __name__)
 
@@ -70,14 +70,9 @@ def assign(exam_id: int):
     form.user_id.choices = choices((u.id, u.display_name)
                                    for u in grading.assignable_lecturers(db.session, exam))
     if form.validate_on_submit():
-        try:
-            grading.assign_grader(db.session, exam=exam, user=db.get_or_404(User, form.user_id.data),
-                                  actor=current_user, now=utcnow())
-        except DomainError as error:
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("已指定阅卷人。"), "success")
+        apply(lambda: grading.assign_grader(
+            db.session, exam=exam, user=db.get_or_404(User, form.user_id.data),
+            actor=current_user, now=utcnow()), _("已指定阅卷人。"))
     flash_form_errors(form)
     return redirect(url_for("grading.overview", exam_id=exam.id))
 
@@ -127,15 +122,10 @@ def paper(exam_id: int, number: int, attempt_id: int):
     current = next((p for p in papers if p.attempt.id == attempt_id), None) or abort(404)
     form = MarkForm()
     if not current.blank and form.validate_on_submit():
-        try:
-            grading.grade_answer(db.session, answer=current.answer, mark=form.score.data,
-                                 comment=form.comment.data or "", grader=current_user,
-                                 now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
+        # No message on success: the grader goes straight on to the next paper.
+        if apply(lambda: grading.grade_answer(
+                db.session, answer=current.answer, mark=form.score.data,
+                comment=form.comment.data or "", grader=current_user, now=utcnow()), None):
             papers = grading.papers_for_question(db.session, exam, item)
             following = grading.next_ungraded(papers, after=current.number)
             if following is None:

@@ -11,7 +11,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -41,8 +40,7 @@ from training_app.models import ActivityAct, Group, Role, TrainingClass, User, u
 from training_app.permissions import STAFF, roles_required
 from training_app.services import activities, exchange, groups
 from training_app.services.classes import can_manage
-from training_app.services.errors import DomainError
-from training_app.views.helpers import flash_error, flash_form_errors
+from training_app.views.helpers import apply, flash_form_errors
 
 bp = Blueprint("groups", __name__)
 
@@ -63,19 +61,6 @@ def _viewable_group(group_id: int) -> Group:
     if not groups.can_view_class_room(db.session, current_user, group.training_class):
         abort(404)
     return group
-
-
-def _commit_or_flash(action, success: str) -> bool:
-    """Run a service call; commit and flash ``success``, or roll back and flash the error."""
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
 
 
 def _trainee_choices(training_class: TrainingClass, blank: str | None = None):
@@ -116,7 +101,7 @@ def auto(class_id: int):
     training_class = db.get_or_404(TrainingClass, class_id)
     form = AutoGroupForm()
     if form.validate_on_submit():
-        _commit_or_flash(lambda: groups.auto_group(
+        apply(lambda: groups.auto_group(
             db.session, training_class=training_class, seed=form.seed.data, actor=current_user,
             now=utcnow()), _("已完成自动分组。"))
     flash_form_errors(form)
@@ -128,7 +113,7 @@ def auto(class_id: int):
 def add(class_id: int):
     training_class = db.get_or_404(TrainingClass, class_id)
     if EmptyForm().validate_on_submit():
-        _commit_or_flash(lambda: groups.add_group(
+        apply(lambda: groups.add_group(
             db.session, training_class=training_class, actor=current_user, now=utcnow()),
             _("已新增小组。"))
     return redirect(url_for("groups.index", class_id=class_id))
@@ -145,7 +130,7 @@ def move(class_id: int):
     if form.validate_on_submit():
         user = db.get_or_404(User, form.user_id.data)
         target = db.session.get(Group, form.group_id.data) if form.group_id.data else None
-        _commit_or_flash(lambda: groups.move_member(
+        apply(lambda: groups.move_member(
             db.session, training_class=training_class, user=user, group=target,
             actor=current_user, now=utcnow()), _("分组已调整。"))
     flash_form_errors(form)
@@ -160,7 +145,7 @@ def committee(class_id: int):
     form.user_id.choices = _trainee_choices(training_class, blank="-")
     if form.validate_on_submit():
         user = db.session.get(User, form.user_id.data) if form.user_id.data else None
-        _commit_or_flash(lambda: groups.assign_committee(
+        apply(lambda: groups.assign_committee(
             db.session, training_class=training_class, role=form.role.data, user=user,
             actor=current_user, now=utcnow()), _("班委已更新。"))
     flash_form_errors(form)
@@ -201,7 +186,7 @@ def identity(group_id: int):
     group = _viewable_group(group_id)
     form = IdentityForm()
     if form.validate_on_submit():
-        _commit_or_flash(lambda: groups.update_identity(
+        apply(lambda: groups.update_identity(
             db.session, group=group, name=form.name.data or "", song=form.song.data or "",
             slogan=form.slogan.data or "", actor=current_user, now=utcnow()),
             _("组名、组歌和口号已保存。"))
@@ -217,7 +202,7 @@ def leader(group_id: int):
     form.user_id.choices = choices([(0, "")] + [(m.user_id, "") for m in group.members])
     if form.validate_on_submit():
         user = db.session.get(User, form.user_id.data) if form.user_id.data else None
-        _commit_or_flash(lambda: groups.set_leader(
+        apply(lambda: groups.set_leader(
             db.session, group=group, user=user, actor=current_user, now=utcnow()),
             _("组长已设置。"))
     flash_form_errors(form)
@@ -231,7 +216,7 @@ def report(group_id: int):
     form = ReportForm()
     form.representatives.choices = choices((m.user_id, "") for m in group.members)
     if form.validate_on_submit():
-        _commit_or_flash(lambda: groups.set_report(
+        apply(lambda: groups.set_report(
             db.session, group=group, representative_ids=form.representatives.data or [],
             outline=form.outline.data or "", actor=current_user, now=utcnow()),
             _("交流代表和汇报提纲已提交。"))
@@ -245,7 +230,7 @@ def remove(group_id: int):
     group = db.get_or_404(Group, group_id)
     class_id = group.class_id
     if EmptyForm().validate_on_submit():
-        _commit_or_flash(lambda: groups.remove_group(
+        apply(lambda: groups.remove_group(
             db.session, group=group, actor=current_user, now=utcnow()), _("小组已删除。"))
     return redirect(url_for("groups.index", class_id=class_id))
 
@@ -256,7 +241,7 @@ def add_act(group_id: int):
     group = _viewable_group(group_id)
     form = ActForm()
     if form.validate_on_submit():
-        _commit_or_flash(lambda: activities.add_act(
+        apply(lambda: activities.add_act(
             db.session, group=group, title=form.title.data, kind=form.kind.data,
             performers=form.performers.data or "", minutes=form.minutes.data,
             actor=current_user, now=utcnow()), _("节目已登记。"))
@@ -270,7 +255,7 @@ def remove_act(act_id: int):
     act = db.get_or_404(ActivityAct, act_id)
     group = _viewable_group(act.group_id)
     if EmptyForm().validate_on_submit():
-        _commit_or_flash(lambda: activities.remove_act(
+        apply(lambda: activities.remove_act(
             db.session, act=act, actor=current_user, now=utcnow()), _("节目已删除。"))
     return redirect(url_for("groups.detail", group_id=group.id))
 
@@ -304,7 +289,7 @@ def arrange(class_id: int):
                 positions[int(act_id)] = int(value) if value.strip().isdigit() else 0
             elif kind == "prize":
                 prizes[int(act_id)] = value
-        _commit_or_flash(lambda: activities.arrange(
+        apply(lambda: activities.arrange(
             db.session, training_class=training_class, positions=positions, prizes=prizes,
             actor=current_user, now=utcnow()), _("节目单已保存。"))
     return redirect(url_for("groups.programme", class_id=class_id))
@@ -334,7 +319,7 @@ def edit_bulletin(class_id: int):
     form = BulletinForm(obj=current)
     if not form.is_submitted() and current is None:
         form.title.data = _("%(title)s 学员交流简报", title=training_class.title)
-    if form.validate_on_submit() and _commit_or_flash(lambda: exchange.save_draft(
+    if form.validate_on_submit() and apply(lambda: exchange.save_draft(
             db.session, training_class=training_class, title=form.title.data,
             body=form.body.data or "", actor=current_user, now=utcnow()), _("简报草稿已保存。")):
         return redirect(url_for("groups.bulletin", class_id=class_id))
@@ -348,7 +333,7 @@ def edit_bulletin(class_id: int):
 def publish_bulletin(class_id: int):
     training_class = _viewable_class(class_id)
     if EmptyForm().validate_on_submit():
-        _commit_or_flash(lambda: exchange.publish(
+        apply(lambda: exchange.publish(
             db.session, training_class=training_class, actor=current_user, now=utcnow(),
             tz=ZoneInfo(current_app.config["TIMEZONE"])), _("交流简报已发布。"))
     return redirect(url_for("groups.bulletin", class_id=class_id))

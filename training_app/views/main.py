@@ -1,11 +1,19 @@
-from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import text
 
 from training_app.extensions import db
 from training_app.forms.auth import EmptyForm
 from training_app.services import classes as class_service
-from flask import render_template
 
 bp = Blueprint("main", __name__)
 
@@ -30,7 +38,7 @@ def healthz():
     try:
         db.session.execute(text("SELECT 1"))
         database = "ok"
-    except Exception:  # any failure to reach the database is the answer, not an error page
+    except Exception:  # noqa: BLE001 - any failure to reach the database is the answer
         db.session.rollback()
         database = "unreachable"
     status = 200 if database == "ok" else 503

@@ -7,7 +7,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     send_file,
@@ -21,8 +20,7 @@ from training_app.forms.auth import EmptyForm
 from training_app.models import Exam, ExamStatus, Role, utcnow
 from training_app.permissions import STAFF, roles_required
 from training_app.services import exams, grading, results
-from training_app.services.errors import DomainError
-from training_app.views.helpers import flash_error
+from training_app.views.helpers import apply
 
 bp = Blueprint("results", __name__)
 
@@ -32,14 +30,9 @@ bp = Blueprint("results", __name__)
 def release(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
     if EmptyForm().validate_on_submit():
-        try:
-            results.release_results(db.session, exam=exam, actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("成绩已发布，学员现在可以查看自己的成绩。"), "success")
+        apply(lambda: results.release_results(db.session, exam=exam, actor=current_user,
+                                              now=utcnow()),
+              _("成绩已发布，学员现在可以查看自己的成绩。"))
     return redirect(url_for("grading.overview", exam_id=exam_id))
 
 

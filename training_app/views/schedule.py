@@ -22,9 +22,8 @@ from training_app.models import ScheduleItem, TrainingClass, User, VenueCoordina
 from training_app.permissions import STAFF, any_user, roles_required
 from training_app.services import accounts, schedule, schedule_exports
 from training_app.services.classes import can_manage
-from training_app.services.errors import DomainError
 from training_app.timeutil import local_to_utc, utc_to_local_naive
-from training_app.views.helpers import flash_error, flash_form_errors
+from training_app.views.helpers import apply, flash_form_errors
 
 bp = Blueprint("schedule", __name__)
 ICS_MIMETYPE = "text/calendar; charset=utf-8"
@@ -101,17 +100,10 @@ def create(class_id: int):
     form = _item_form(training_class)
     if not form.is_submitted():
         form.responsible_id.data = current_user.id
-    if form.validate_on_submit():
-        try:
-            schedule.create_item(db.session, training_class=training_class, values=_values(form),
-                                 actor=current_user, now=utcnow(), tz=class_tz())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("日程已添加。"), "success")
-            return redirect(url_for("schedule.index", class_id=class_id))
+    if form.validate_on_submit() and apply(lambda: schedule.create_item(
+            db.session, training_class=training_class, values=_values(form),
+            actor=current_user, now=utcnow(), tz=class_tz()), _("日程已添加。")):
+        return redirect(url_for("schedule.index", class_id=class_id))
     flash_form_errors(form)
     return render_template("schedule/form.html", form=form, training_class=training_class,
                            item=None)
@@ -130,17 +122,10 @@ def edit(item_id: int):
             getattr(form, name).data = utc_to_local_naive(value, tz) if value else None
         form.lecturer_id.data = item.lecturer_id or 0
         form.responsible_id.data = item.responsible_id or 0
-    if form.validate_on_submit():
-        try:
-            schedule.update_item(db.session, item=item, values=_values(form), actor=current_user,
-                                 now=utcnow(), tz=class_tz())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("日程已保存。"), "success")
-            return redirect(url_for("schedule.index", class_id=training_class.id))
+    if form.validate_on_submit() and apply(lambda: schedule.update_item(
+            db.session, item=item, values=_values(form), actor=current_user, now=utcnow(),
+            tz=class_tz()), _("日程已保存。")):
+        return redirect(url_for("schedule.index", class_id=training_class.id))
     flash_form_errors(form)
     return render_template("schedule/form.html", form=form, training_class=training_class,
                            item=item)
@@ -152,14 +137,8 @@ def delete(item_id: int):
     item = db.get_or_404(ScheduleItem, item_id)
     class_id = item.class_id
     if EmptyForm().validate_on_submit():
-        try:
-            schedule.delete_item(db.session, item=item, actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("日程已删除。"), "success")
+        apply(lambda: schedule.delete_item(db.session, item=item, actor=current_user,
+                                           now=utcnow()), _("日程已删除。"))
     return redirect(url_for("schedule.index", class_id=class_id))
 
 
@@ -169,17 +148,10 @@ def standard(class_id: int):
     training_class = db.get_or_404(TrainingClass, class_id)
     form = StandardAgendaForm()
     if form.validate_on_submit():
-        try:
-            items = schedule.build_standard_agenda(
-                db.session, training_class=training_class, actor=current_user, now=utcnow(),
-                tz=class_tz(), replace=form.replace.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("已生成标准日程（%(n)s项），请指定授课教师并按需调整。", n=len(items)),
-                  "success")
+        apply(lambda: schedule.build_standard_agenda(
+            db.session, training_class=training_class, actor=current_user, now=utcnow(),
+            tz=class_tz(), replace=form.replace.data),
+            lambda items: _("已生成标准日程（%(n)s项），请指定授课教师并按需调整。", n=len(items)))
     return redirect(url_for("schedule.index", class_id=class_id))
 
 
@@ -191,16 +163,10 @@ def add_coordinator(class_id: int):
     form.venue.choices = choices((v, v) for v in training_class.sub_venues or [])
     form.user_id.choices = choices((u.id, "") for u in accounts.list_users(db.session))
     if form.validate_on_submit():
-        try:
-            schedule.assign_coordinator(
-                db.session, training_class=training_class, venue=form.venue.data,
-                user=db.get_or_404(User, form.user_id.data), actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("分会场负责人已指定。"), "success")
+        apply(lambda: schedule.assign_coordinator(
+            db.session, training_class=training_class, venue=form.venue.data,
+            user=db.get_or_404(User, form.user_id.data), actor=current_user, now=utcnow()),
+            _("分会场负责人已指定。"))
     flash_form_errors(form)
     return redirect(url_for("schedule.index", class_id=class_id))
 

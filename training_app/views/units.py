@@ -1,5 +1,5 @@
 """Units (单位): admins and organizers manage them."""
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,10 +8,7 @@ from training_app.forms.units import UNIT_KIND_LABELS, UnitForm
 from training_app.models import Unit, utcnow
 from training_app.permissions import STAFF, roles_required
 from training_app.services import units
-from training_app.services.errors import DomainError
-from flask import render_template
-
-from training_app.views.helpers import flash_error
+from training_app.views.helpers import apply
 
 bp = Blueprint("units", __name__, url_prefix="/units")
 
@@ -27,17 +24,11 @@ def index():
 @roles_required(*STAFF)
 def create():
     form = UnitForm()
-    if form.validate_on_submit():
-        try:
-            units.create_unit(db.session, name=form.name.data, kind=form.kind.data,
-                              contact_person=form.contact_person.data, phone=form.phone.data,
-                              actor=current_user, now=utcnow())
-        except DomainError as error:
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("单位已创建。"), "success")
-            return redirect(url_for("units.index"))
+    if form.validate_on_submit() and apply(lambda: units.create_unit(
+            db.session, name=form.name.data, kind=form.kind.data,
+            contact_person=form.contact_person.data, phone=form.phone.data, actor=current_user,
+            now=utcnow()), _("单位已创建。")):
+        return redirect(url_for("units.index"))
     return render_template("units/form.html", form=form, unit=None)
 
 
@@ -46,16 +37,9 @@ def create():
 def edit(unit_id: int):
     unit = db.get_or_404(Unit, unit_id)
     form = UnitForm(obj=unit)
-    if form.validate_on_submit():
-        try:
-            units.update_unit(db.session, unit=unit, name=form.name.data, kind=form.kind.data,
-                              contact_person=form.contact_person.data, phone=form.phone.data,
-                              actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("单位已保存。"), "success")
-            return redirect(url_for("units.index"))
+    if form.validate_on_submit() and apply(lambda: units.update_unit(
+            db.session, unit=unit, name=form.name.data, kind=form.kind.data,
+            contact_person=form.contact_person.data, phone=form.phone.data, actor=current_user,
+            now=utcnow()), _("单位已保存。")):
+        return redirect(url_for("units.index"))
     return render_template("units/form.html", form=form, unit=unit)
