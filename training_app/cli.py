@@ -34,7 +34,9 @@ def register(app: Flask) -> None:
 
         demo_dir = Path(app.config.get("DEMO_DATA_DIR") or PROJECT_ROOT.parent / "shared" / "demo")
         demo.seed_demo(db.session, now=utcnow(), demo_dir=demo_dir,
-                       upload_dir=manuals.upload_directory(app.instance_path))
+                       upload_dir=manuals.upload_directory(app.instance_path),
+                       verify_base_url=app.config.get("CERTIFICATE_VERIFY_BASE_URL")
+                       or demo.DEMO_VERIFY_BASE_URL)
         db.session.commit()
         click.echo(f"演示数据已创建。演示账户密码：{demo.DEMO_PASSWORD}")
 

@@ -7,10 +7,18 @@ from datetime import date
 from io import BytesIO
 
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from training_app.models import ComplianceSnapshot, Enrollment, Role, TraineeProfile
-from training_app.services import certificates, demo, notices
+from training_app.models import (
+    AuditEntry,
+    Certificate,
+    ComplianceSnapshot,
+    Enrollment,
+    Role,
+    TraineeProfile,
+    TrainingClass,
+)
+from training_app.services import certificates, demo, demo_history, notices
 from tests.factories import NOW, make_approved_trainee, make_class_team, make_unit
 from tests.services.test_compliance import build_compliant_class
 
@@ -32,6 +40,39 @@ def test_demo_class_score_is_shown_with_its_missing_clauses(client, login, db_se
     assert snapshot.total == total and len(snapshot.missing) == missing
     client.get(f"/classes/{c.id}/compliance")  # unchanged: no second snapshot
     assert len(db_session.scalars(select(ComplianceSnapshot)).all()) == 1
+
+
+def test_demo_trainee_has_a_completed_2015_class_on_record(client, db_session, tmp_path):
+    demo.seed_demo(db_session, now=NOW, upload_dir=tmp_path)
+    db_session.commit()
+    history = db_session.scalar(select(TrainingClass).where(
+        TrainingClass.title == demo_history.HISTORY_CLASS_TITLE))
+    assert history.status == "graduated" and history.credit_hours == 16
+    actions = db_session.scalars(select(AuditEntry.action).where(
+        AuditEntry.target_type == "training_class", AuditEntry.target_id == history.id)).all()
+    assert {"class.create", "certificate.issue"} <= set(actions)
+    (certificate,) = db_session.scalars(select(Certificate).where(
+        Certificate.class_id == history.id)).all()
+    assert certificate.values["verify_url"].startswith(demo.DEMO_VERIFY_BASE_URL + "/")
+    reply = client.post("/login", data={"identifier": "trainee", "password": demo.DEMO_PASSWORD})
+    assert reply.status_code == 302
+    page = client.get("/my/credit-hours").get_data(as_text=True)
+    assert 'data-year="2015" data-hours="16"' in page and certificate.serial in page
+    path = tmp_path / "hours.pdf"
+    path.write_bytes(client.get("/my/credit-hours.pdf").data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "2015年：16 / 40学时" in text and certificate.serial in text
+    # read in reading order: a table cell wraps a long title over lines of its own
+    cells = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    assert demo_history.HISTORY_CLASS_TITLE in "".join(cells.split())
+    client.post("/logout")
+    assert "有效" in client.get(f"/verify/{certificate.code}").get_data(as_text=True)
+    # seeding again changes nothing
+    demo.seed_demo(db_session, now=NOW, upload_dir=tmp_path)
+    assert db_session.scalar(select(func.count()).select_from(TrainingClass).where(
+        TrainingClass.title == demo_history.HISTORY_CLASS_TITLE)) == 1
 
 
 def test_compliant_class_shows_100_and_sponsor_sees_own_classes_only(client, login, db_session):

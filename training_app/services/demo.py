@@ -13,6 +13,8 @@ from training_app.services import accounts, classes, demo_class, demo_enrollment
 
 DEMO_PASSWORD = "training2016"
 DEMO_CLASS_TITLE = "社会工作服务标准化与“四社联动”培训班"
+# Printed in the QR code of the demo's certificate: where `make run` serves the app.
+DEMO_VERIFY_BASE_URL = "http://127.0.0.1:5000"
 
 SPONSOR = ("潍坊市民政局", UnitKind.CIVIL_AFFAIRS, "王科长", "0536-8230001")
 ORGANIZER = ("潍坊市社会工作协会", UnitKind.ASSOCIATION, "李秘书长", "0536-8230002")
@@ -46,7 +48,8 @@ def demo_seeded(session: Session) -> bool:
 
 
 def seed_demo(session: Session, *, now: datetime, demo_dir: Path | None = None,
-              upload_dir: Path | None = None) -> TrainingClass:
+              upload_dir: Path | None = None,
+              verify_base_url: str = DEMO_VERIFY_BASE_URL) -> TrainingClass:
     """Create the demo units, one account per role and the demo class. Idempotent."""
     existing = session.scalar(select(TrainingClass).where(TrainingClass.title == DEMO_CLASS_TITLE))
     if existing is not None:
@@ -84,6 +87,12 @@ def seed_demo(session: Session, *, now: datetime, demo_dir: Path | None = None,
     demo_exam.prepare_exam(session, training_class=training_class, demo_dir=demo_dir, now=now)
     # Keep last: groups and the standard agenda, once trainees are approved (issue 6).
     demo_room.prepare_room(session, training_class=training_class)
+    # The demo trainee's completed 2015 class: her credit-hour record and certificate.
+    from training_app.services import demo_history
+
+    demo_history.seed_history(session, sponsor=by_name[SPONSOR[0]],
+                              organizer_unit=by_name[ORGANIZER[0]],
+                              verify_base_url=verify_base_url)
     return training_class
 
 
