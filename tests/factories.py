@@ -167,6 +167,13 @@ def trainee_data(**overrides):
     return TraineeData(**values)
 
 
+def nomination_form(data) -> dict:
+    """The unit contact's nomination form filled in with ``data`` (a TraineeData)."""
+    return {"name": data.name, "gender": "", "id_number": data.id_number, "mobile": data.mobile,
+            "qualification": data.qualification, "certificate_number": data.certificate_number,
+            "years_experience": data.years_experience}
+
+
 def open_for_registration(session: Session, training_class: TrainingClass, *,
                           deadline: date = date(2026, 5, 10)) -> TrainingClass:
     """Put a class into 报名中 directly (the lifecycle's own guards are tested elsewhere)."""

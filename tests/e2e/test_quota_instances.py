@@ -24,6 +24,7 @@ from tests.factories import (
     make_unit,
     make_unit_contact,
     make_user,
+    nomination_form,
     open_for_registration,
     trainee_data,
 )
@@ -41,10 +42,7 @@ PER_CONTACT = 12
 
 def _form(http: requests.Session, base: str, class_id: int, person) -> dict:
     page = http.get(f"{base}/enrollment/classes/{class_id}/unit").text
-    return {"csrf_token": CSRF_FIELD.search(page).group(1), "name": person.name, "gender": "", "id_number": person.id_number,
-            "mobile": person.mobile, "qualification": str(int(person.qualification)),
-            "certificate_number": person.certificate_number,
-            "years_experience": str(person.years_experience)}
+    return {"csrf_token": CSRF_FIELD.search(page).group(1), **nomination_form(person)}
 
 
 def test_quota_holds_across_two_instances(servers, db_session):

@@ -16,6 +16,7 @@ from tests.factories import (
     make_unit,
     make_unit_contact,
     make_user,
+    nomination_form,
     trainee_data,
     use_fast_password_hashing,
 )
@@ -49,12 +50,6 @@ def world(db_session):
     return training_class, a, b
 
 
-def form_data(data):
-    return {"name": data.name, "gender": "", "id_number": data.id_number, "mobile": data.mobile,
-            "qualification": data.qualification, "certificate_number": data.certificate_number,
-            "years_experience": data.years_experience}
-
-
 def entries(db_session):
     db_session.expire_all()
     return list(db_session.scalars(select(Enrollment).order_by(Enrollment.id)))
@@ -67,7 +62,7 @@ def test_unit_contact_nominates_and_sees_masked_numbers(client, login, db_sessio
     assert page.status_code == 200 and "本单位名额" in page.get_data(as_text=True)
     data = trainee_data(name="周丽")
     response = client.post(f"/enrollment/classes/{training_class.id}/unit/nominate",
-                           data=form_data(data))
+                           data=nomination_form(data))
     assert response.status_code == 302
     (entry,) = entries(db_session)
     assert entry.unit_id == a.id and entry.status == "pending"
@@ -82,7 +77,7 @@ def test_nomination_refusal_is_shown_and_form_kept(client, login, db_session, wo
     login(Role.UNIT_CONTACT, unit=a)
     data = trainee_data(qualification=1, years_experience=3)
     response = client.post(f"/enrollment/classes/{training_class.id}/unit/nominate",
-                           data=form_data(data))
+                           data=nomination_form(data))
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "不符合报名条件（社会工作师满2年）" in html
     assert f'value="{data.name}"' in html and entries(db_session) == []
@@ -237,7 +232,7 @@ def test_self_registration_then_unit_confirmation_then_approval(client, login, d
     assert page.status_code == 200 and "设置登录密码" in page.get_data(as_text=True)
     data = trainee_data(name="吴迪")
     response = client.post(f"/enrollment/classes/{training_class.id}/register", data={
-        **form_data(data), "unit_id": b.id, "password": "mypass123", "confirm": "mypass123"})
+        **nomination_form(data), "unit_id": b.id, "password": "mypass123", "confirm": "mypass123"})
     assert response.status_code == 302 and response.location.endswith("/enrollment/mine")
     html = client.get("/enrollment/mine").get_data(as_text=True)
     assert training_class.title in html and "待单位确认" in html
