@@ -13,6 +13,7 @@ import shutil
 import uuid
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -24,6 +25,14 @@ from training_app.extensions import db as _db
 from training_app.models import Base
 
 from tests import factories
+
+# Hypothesis on a shared 2-core CI machine: no per-example deadline (a busy neighbour makes one
+# example slow, not wrong), no too-slow health check, and a derandomized run so a red CI
+# reproduces. HYPOTHESIS_PROFILE=dev searches with fresh randomness locally.
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 

@@ -40,9 +40,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     clock.init_app(app)
     db.init_app(app)
     with app.app_context():
-        from training_app.db_setup import configure_sqlite
+        from training_app.db_setup import SQLITE_BUSY_TIMEOUT_MS, configure_sqlite
 
-        configure_sqlite(db.engine)
+        configure_sqlite(db.engine, busy_timeout_ms=app.config.get("SQLITE_BUSY_TIMEOUT_MS")
+                         or SQLITE_BUSY_TIMEOUT_MS)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import requests
 
+from tests.factories import PASSWORD
+
 ROOT = Path(__file__).resolve().parents[2]
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -30,6 +32,39 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class Browserless:
+    """A trainee's HTTP client, retrying like the exam page does when a request fails."""
+
+    def __init__(self, base: str, mobile: str):
+        self.base = base
+        self.http, self.csrf = http_log_in(base, mobile, PASSWORD)
+
+    def open(self, exam_id: int) -> tuple[int, list[tuple[int, str]]]:
+        page = self.http.get(f"{self.base}/exams/{exam_id}/take").text
+        if "exam-form" not in page:
+            page = self.http.post(f"{self.base}/exams/{exam_id}/start",
+                                  data={"csrf_token": self.csrf}).text
+        attempt_id = int(re.search(r'data-attempt-id="(\d+)"', page).group(1))
+        self.csrf = re.search(r'data-csrf="([^"]+)"', page).group(1)
+        questions = [(int(q), t) for q, t in re.findall(r'id="q-(\d+)" data-qid="\d+" data-type="(\w+)"', page)]
+        return attempt_id, questions
+
+    def save(self, attempt_id: int, qid: int, response: dict, seq: int, *, retries: int = 20):
+        for _ in range(retries):
+            try:
+                reply = self.http.post(f"{self.base}/attempts/{attempt_id}/answers", timeout=10,
+                                       json={"question_id": qid, "response": response, "seq": seq},
+                                       headers={"X-CSRFToken": self.csrf})
+                if reply.status_code == 200:
+                    return reply.json()
+                if reply.status_code < 500:
+                    return reply.json()
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise AssertionError("save never acknowledged")
 
 
 class Gunicorn:

@@ -6,19 +6,16 @@ submits: every acknowledged answer survives and the final state is the newest an
 from __future__ import annotations
 
 import random
-import re
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from training_app.models import Answer, Attempt, AuditEntry, utcnow
 from tests.conftest import DATABASES
 from tests.e2e.conftest import log_in
-from tests.e2e.servers import http_log_in
+from tests.e2e.servers import Browserless
 from tests.factories import PASSWORD, make_published_exam
 
 pytestmark = [pytest.mark.e2e,
@@ -33,39 +30,6 @@ def _live_exam(db_session, trainees=1):
                                       window_end=now + timedelta(hours=2))
     db_session.commit()
     return exam, users
-
-
-class Browserless:
-    """A trainee's HTTP client, retrying like the exam page does when a request fails."""
-
-    def __init__(self, base: str, mobile: str):
-        self.base = base
-        self.http, self.csrf = http_log_in(base, mobile, PASSWORD)
-
-    def open(self, exam_id: int) -> tuple[int, list[tuple[int, str]]]:
-        page = self.http.get(f"{self.base}/exams/{exam_id}/take").text
-        if "exam-form" not in page:
-            page = self.http.post(f"{self.base}/exams/{exam_id}/start",
-                                  data={"csrf_token": self.csrf}).text
-        attempt_id = int(re.search(r'data-attempt-id="(\d+)"', page).group(1))
-        self.csrf = re.search(r'data-csrf="([^"]+)"', page).group(1)
-        questions = [(int(q), t) for q, t in re.findall(r'id="q-(\d+)" data-qid="\d+" data-type="(\w+)"', page)]
-        return attempt_id, questions
-
-    def save(self, attempt_id: int, qid: int, response: dict, seq: int, *, retries: int = 20):
-        for _ in range(retries):
-            try:
-                reply = self.http.post(f"{self.base}/attempts/{attempt_id}/answers", timeout=10,
-                                       json={"question_id": qid, "response": response, "seq": seq},
-                                       headers={"X-CSRFToken": self.csrf})
-                if reply.status_code == 200:
-                    return reply.json()
-                if reply.status_code < 500:
-                    return reply.json()
-            except requests.RequestException:
-                pass
-            time.sleep(0.3)
-        raise AssertionError("save never acknowledged")
 
 
 def _response(kind: str, i: int) -> dict:
@@ -160,8 +124,10 @@ def test_page_recovers_after_a_server_restart(servers, db_session, phone):
     server.stop()
     for fieldset in fieldsets[5:10]:
         fieldset.locator("input.form-check-input").first.check()
-    page.wait_for_selector("#save-status.error")
-    assert "未保存" in page.locator("#save-status").inner_text()
+    # One state, read atomically in the page: the retry loop may change the status text at any
+    # moment, so reading it after waiting for the class would race the page's own retry.
+    page.wait_for_function("() => { const s = document.getElementById('save-status');"
+                           " return s.classList.contains('error') && s.textContent.includes('未保存'); }")
     server.start()
     page.wait_for_function("() => document.querySelectorAll('.qnav.unsaved').length === 0", timeout=40000)
     assert len(_stored(db_session, attempt.id)) == 10

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
 
+from training_app.db_setup import takes_write_lock
 from training_app.extensions import db
 from training_app.forms import choices
 from training_app.forms.auth import EmptyForm
@@ -493,6 +494,7 @@ def export_summary(class_id: int):
 
 
 @bp.get("/classes/<int:class_id>/login-slips.pdf")
+@takes_write_lock  # it writes (see db_setup): the write lock first on SQLite
 @roles_required(*STAFF)
 def login_slips(class_id: int):
     training_class = db.get_or_404(TrainingClass, class_id)

@@ -20,6 +20,7 @@ from flask_login import current_user
 from io import BytesIO
 
 import question_bank as qb
+from training_app.db_setup import takes_write_lock
 from training_app.extensions import db
 from training_app.forms import choices
 from training_app.forms.exams import POLICY_LABELS, BankForm, BankImportForm, ExamForm, ExtendForm
@@ -176,6 +177,7 @@ def change(exam_id: int, action: str):
 
 
 @bp.get("/exams/<int:exam_id>/monitor")
+@takes_write_lock  # it writes (see db_setup): the write lock first on SQLite
 @roles_required(*STAFF)
 def monitor(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
@@ -224,6 +226,7 @@ def _json_error(error: DomainError, status: int):
 
 
 @bp.get("/exams/<int:exam_id>/take")
+@takes_write_lock  # it writes (see db_setup): the write lock first on SQLite
 @roles_required(Role.TRAINEE)
 def take(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)

@@ -8,6 +8,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from training_app.db_setup import takes_write_lock
 from training_app.extensions import db
 from training_app.forms.auth import EmptyForm
 from training_app.models import Role, TrainingClass, Unit, utcnow
@@ -28,6 +29,7 @@ def _target() -> int:
 # --- compliance ----------------------------------------------------------------------------
 
 @bp.get("/classes/<int:class_id>/compliance")
+@takes_write_lock  # it writes (see db_setup): the write lock first on SQLite
 @roles_required(*STAFF, Role.SPONSOR)
 def compliance_page(class_id: int):
     c = db.get_or_404(TrainingClass, class_id)
