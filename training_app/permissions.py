@@ -29,3 +29,22 @@ def roles_required(*roles: Role):
 def any_user(view):
     """Any logged-in user, whatever their roles."""
     return login_required(view)
+
+
+# Where each role's work is, in order of precedence: after login a user lands on the first
+# page whose role they hold (a trainee on 我的培训, never the public page).
+HOME_PAGES = (
+    ((Role.ADMIN, Role.ORGANIZER), "reports.organizer_dashboard"),
+    ((Role.SPONSOR,), "reports.sponsor_dashboard"),
+    ((Role.UNIT_CONTACT,), "enrollment.index"),
+    ((Role.LECTURER,), "grading.index"),
+    ((Role.TRAINEE,), "my.index"),
+)
+
+
+def home_endpoint(user) -> str:
+    """The endpoint of ``user``'s own start page (``main.index`` for a user with no role)."""
+    for roles, endpoint in HOME_PAGES:
+        if user.has_role(*roles):
+            return endpoint
+    return "main.index"

@@ -1,5 +1,7 @@
 import re
 
+import pytest
+
 from sqlalchemy import select
 
 from training_app.models import AuditEntry, Role
@@ -37,7 +39,7 @@ def test_next_parameter_only_redirects_locally(client, db_session):
     db_session.commit()
     response = client.post("/login?next=https://evil.example/", data={"identifier": "hehe",
                                                                        "password": PASSWORD})
-    assert response.location == "/"
+    assert response.location == "/my/"  # a trainee's own start page, not the evil one
     client.post("/logout")
     response = client.post("/login?next=/classes/", data={"identifier": "hehe", "password": PASSWORD})
     assert response.location == "/classes/"
@@ -125,3 +127,21 @@ class TestWithCsrf:
         assert client.post("/logout", data={"csrf_token": token}).status_code == 302
         assert client.get("/classes/").status_code == 302
         assert re.search(r'action="/logout"', page)
+
+
+@pytest.mark.parametrize("roles, landing", [
+    ((Role.TRAINEE,), "/my/"),
+    ((Role.ORGANIZER,), "/dashboard/"),
+    ((Role.ADMIN,), "/dashboard/"),
+    ((Role.SPONSOR,), "/dashboard/sponsor"),
+    ((Role.UNIT_CONTACT,), "/enrollment/"),
+    ((Role.LECTURER,), "/grading/"),
+    ((Role.LECTURER, Role.TRAINEE), "/grading/"),
+])
+def test_each_role_lands_where_its_work_is(client, db_session, roles, landing):
+    user = make_user(db_session, roles=roles)
+    db_session.commit()
+    response = client.post("/login", data={"identifier": user.username, "password": PASSWORD})
+    assert response.status_code == 302 and response.location == landing
+    assert client.get(landing).status_code == 200
+    assert client.get("/login").location == landing  # already logged in: straight there

@@ -90,6 +90,7 @@ class DecisionForm(FlaskForm):
                                     validators=[DataRequired(_l("请至少选择一条报名。"))])
     action = HiddenField(validators=[DataRequired()])
     reason = StringField(_l("退回理由"), validators=[Optional(), Length(max=500)])
+    over_quota_reason = StringField(_l("超名额录取理由"), validators=[Optional(), Length(max=500)])
 
 
 class ReviewFilterForm(FlaskForm):

@@ -49,6 +49,8 @@ class Enrollment(Base):
     # Self-registrations wait for the unit contact's confirmation (单位确认) before approval.
     unit_confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
     rejection_reason: Mapped[str] = mapped_column(Text, default="")
+    # Set when the organizer approved this entry beyond its unit's quota (名额调剂): why.
+    over_quota_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     # First come, first served: the waitlist is ordered by (created_at, id).
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

@@ -50,6 +50,7 @@ from training_app.services import (
     grading,
     groups,
     manuals,
+    quotas,
     schedule,
 )
 from training_app.services.errors import N_
@@ -236,10 +237,20 @@ def trainees_eligible(session, c, params, now):
 
 @rule("within_quota")
 def within_quota(session, c, params, now):
+    """The class total within its capacity, and every unit within its quota unless the
+    organizer recorded why (an audited over-quota admission). Every unit over is named."""
     approved = len(_approved(session, c))
     if approved > c.capacity:
         return _missing(N_("录取%(n)s人，超过计划人数%(cap)s人。"), n=approved, cap=c.capacity)
-    return _ok(N_("录取%(n)s人，计划%(cap)s人。"), n=approved, cap=c.capacity)
+    summary = quotas.quota_summary(session, c)
+    over = [r for r in summary.over_quota_rows if r.approved_over]
+    units = "、".join(f"{r.unit.name} {r.approved}/{r.quota}" for r in over)
+    if any(r.unexplained for r in over):
+        return _missing(N_("超出单位名额录取且未说明理由：%(units)s。"), units=units)
+    if over:
+        return _ok(N_("录取%(n)s人，计划%(cap)s人；超出单位名额录取（已说明理由）：%(units)s。"),
+                   n=approved, cap=c.capacity, units=units)
+    return _ok(N_("录取%(n)s人，计划%(cap)s人，各单位均未超出名额。"), n=approved, cap=c.capacity)
 
 
 @rule("enrollment_decided")

@@ -435,24 +435,48 @@ def decline_by_unit(session: Session, *, enrollment: Enrollment, reason: str, ac
     return _free_seat(session, training_class, enrollment, seated, actor, now)
 
 
-def approve(session: Session, *, enrollment: Enrollment, actor: User, now: datetime) -> Enrollment:
+def approve(session: Session, *, enrollment: Enrollment, actor: User, now: datetime,
+            over_quota_reason: str = "") -> Enrollment:
     """The organizer approves a pending entry (a self-registration needs its unit's
-    confirmation first)."""
+    confirmation first). Beyond the unit's quota only with ``over_quota_reason``."""
     _require(is_organizer(actor))
     training_class = _lock_entry(session, enrollment)
-    _approve_locked(session, training_class, enrollment, actor, now)
+    _approve_locked(session, training_class, enrollment, actor, now, over_quota_reason)
     return enrollment
 
 
+MAX_OVER_QUOTA_REASON = 500
+
+
 def _approve_locked(session: Session, training_class: TrainingClass, entry: Enrollment,
-                    actor: User, now: datetime) -> None:
+                    actor: User, now: datetime, over_quota_reason: str = "") -> None:
+    """Approve under the class lock. A unit is admitted beyond its quota (名额) only as the
+    organizer's explicit, audited override with a reason: a pending entry on a pool seat is
+    not yet an admission, so the rule is checked here, where admission happens."""
     _require_not_frozen(training_class)
     if entry.status != EnrollmentStatus.PENDING.value:
         raise DomainError(N_("%(name)s的报名不是待审核状态，不能通过。"), name=entry.trainee.name)
     if not entry.unit_confirmed:
         raise DomainError(N_("%(name)s是个人报名，须先经单位联系人确认。"), name=entry.trainee.name)
+    over = quotas.over_quota_admission(session, training_class, entry.unit_id)
+    reason = (over_quota_reason or "").strip()
+    if over is not None:
+        quota, approved = over
+        if not reason:
+            raise DomainError(N_("%(unit)s的名额为%(quota)s人，已录取%(n)s人；超出名额录取"
+                                 "%(name)s须填写超名额录取理由。"), unit=entry.unit.name,
+                              quota=quota, n=approved, name=entry.trainee.name)
+        if len(reason) > MAX_OVER_QUOTA_REASON:
+            raise DomainError(N_("理由过长（最多%(n)s字）。"), n=MAX_OVER_QUOTA_REASON)
+        entry.over_quota_reason = reason
     _decide(session, entry, EnrollmentStatus.APPROVED, actor=actor, now=now,
             action="enrollment.approve")
+    if over is not None:
+        audit.record(session, actor=actor, action="enrollment.over_quota", target=entry, now=now,
+                     changes={"unit": entry.unit.name, "quota": quota, "approved": approved + 1,
+                              "reason": reason},
+                     summary=f"{training_class.title}：超出名额录取 {entry.trainee.name}"
+                             f"（{entry.unit.name} 名额{quota}人，录取第{approved + 1}人）：{reason}")
 
 
 def reject(session: Session, *, enrollment: Enrollment, reason: str, actor: User,
@@ -486,15 +510,16 @@ def _same_class(entries: Sequence[Enrollment]) -> TrainingClass:
 
 
 def approve_many(session: Session, *, entries: Sequence[Enrollment], actor: User,
-                 now: datetime) -> int:
-    """Approve all of ``entries`` or none (the first refusal names the trainee)."""
+                 now: datetime, over_quota_reason: str = "") -> int:
+    """Approve all of ``entries`` or none (the first refusal names the trainee); entries
+    beyond their unit's quota need ``over_quota_reason``, recorded on each of them."""
     _require(is_organizer(actor))
     training_class = _same_class(entries)
     lock_class(session, training_class, before_reads=True)
     lock_class(session, training_class)
     for entry in entries:
         session.refresh(entry)
-        _approve_locked(session, training_class, entry, actor, now)
+        _approve_locked(session, training_class, entry, actor, now, over_quota_reason)
     return len(entries)
 
 

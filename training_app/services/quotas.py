@@ -129,6 +129,21 @@ def pool_seats(session: Session, training_class: TrainingClass) -> int:
     return max(0, training_class.capacity - total_allocated(session, training_class))
 
 
+def over_quota_admission(session: Session, training_class: TrainingClass, unit_id: int
+                         ) -> tuple[int, int] | None:
+    """(quota, approved) when approving one more entry of this unit would admit it beyond its
+    quota, else None. A class without a quota table has only pool seats: nobody is over.
+    Read under the lock when deciding; ``QuotaSummary.over_quota_rows`` flags the same rule."""
+    if not total_allocated(session, training_class):
+        return None
+    quota = session.scalar(select(Quota.seats).where(
+        Quota.class_id == training_class.id, Quota.unit_id == unit_id)) or 0
+    approved = session.scalar(select(func.count()).select_from(Enrollment).where(
+        Enrollment.class_id == training_class.id, Enrollment.unit_id == unit_id,
+        Enrollment.status == EnrollmentStatus.APPROVED.value)) or 0
+    return (quota, approved) if approved >= quota else None
+
+
 def get_quota(session: Session, training_class: TrainingClass, unit: Unit) -> Quota | None:
     return session.scalar(select(Quota).where(
         Quota.class_id == training_class.id, Quota.unit_id == unit.id))
@@ -143,10 +158,26 @@ class UnitRow:
     approved: int
     pending: int
     waitlisted: int
+    overridden: int = 0  # approved entries carrying an organizer's over-quota reason
 
     @property
     def active(self) -> int:
         return self.approved + self.pending
+
+    @property
+    def over_quota(self) -> int:
+        """Seat-holding entries beyond the unit's quota (approved or still pending)."""
+        return max(0, self.active - self.quota)
+
+    @property
+    def approved_over(self) -> int:
+        """Approved entries beyond the quota: each needs an over-quota reason."""
+        return max(0, self.approved - self.quota)
+
+    @property
+    def unexplained(self) -> int:
+        """Approved beyond the quota without the organizer's recorded reason."""
+        return max(0, self.approved_over - self.overridden)
 
     @property
     def unused(self) -> int:
@@ -199,6 +230,20 @@ class QuotaSummary:
     def row_for(self, unit_id: int) -> UnitRow | None:
         return next((r for r in self.rows if r.unit.id == unit_id), None)
 
+    @property
+    def over_quota_rows(self) -> list[UnitRow]:
+        """Every unit holding more seats than its quota: flagged on every quota view. Without
+        a quota table every seat is a pool seat and no unit is over (as in
+        ``over_quota_admission``)."""
+        return [r for r in self.rows if r.over_quota] if self.allocated else []
+
+    def is_over_quota(self, row: UnitRow) -> bool:
+        return bool(self.allocated and row.over_quota)
+
+    def next_approval_over_quota(self, row: UnitRow) -> bool:
+        """Approving one more of this unit needs a reason (``over_quota_admission``'s rule)."""
+        return bool(self.allocated and row.approved >= row.quota)
+
 
 def quota_summary(session: Session, training_class: TrainingClass, *,
                   all_units: bool = False) -> QuotaSummary:
@@ -211,6 +256,12 @@ def quota_summary(session: Session, training_class: TrainingClass, *,
             select(Enrollment.unit_id, Enrollment.status, func.count())
             .where(Enrollment.class_id == training_class.id)
             .group_by(Enrollment.unit_id, Enrollment.status))}
+    overridden = dict(session.execute(
+        select(Enrollment.unit_id, func.count())
+        .where(Enrollment.class_id == training_class.id,
+               Enrollment.status == EnrollmentStatus.APPROVED.value,
+               Enrollment.over_quota_reason != "")
+        .group_by(Enrollment.unit_id)).all())
     unit_ids = set(quotas) | {u for (u, s) in counts if s in (*SEAT_HOLDING, "waitlisted")}
     query = select(Unit).order_by(Unit.kind, Unit.name)
     if not all_units:
@@ -219,7 +270,8 @@ def quota_summary(session: Session, training_class: TrainingClass, *,
         UnitRow(unit=unit, quota=quotas.get(unit.id, 0),
                 approved=counts.get((unit.id, EnrollmentStatus.APPROVED.value), 0),
                 pending=counts.get((unit.id, EnrollmentStatus.PENDING.value), 0),
-                waitlisted=counts.get((unit.id, EnrollmentStatus.WAITLISTED.value), 0))
+                waitlisted=counts.get((unit.id, EnrollmentStatus.WAITLISTED.value), 0),
+                overridden=overridden.get(unit.id, 0))
         for unit in session.scalars(query)
     ]
     return QuotaSummary(capacity=training_class.capacity, rows=rows)

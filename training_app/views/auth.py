@@ -7,7 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from training_app.extensions import db
 from training_app.forms.auth import ChangePasswordForm, EmptyForm, LoginForm
 from training_app.models import utcnow
-from training_app.permissions import any_user
+from training_app.permissions import any_user, home_endpoint
 from training_app.services import accounts
 from training_app.services.errors import DomainError, LoginThrottled
 from flask import render_template
@@ -27,7 +27,7 @@ def _safe_next(target: str | None) -> str | None:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(url_for(home_endpoint(current_user)))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -47,7 +47,7 @@ def login():
         else:
             db.session.commit()
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
+            return redirect(_safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
     return render_template("auth/login.html", form=form), status
 
 
@@ -75,5 +75,5 @@ def change_password():
         else:
             db.session.commit()
             flash(_("密码已修改。"), "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
+            return redirect(_safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
     return render_template("auth/change_password.html", form=form)

@@ -387,8 +387,11 @@ def review(class_id: int):
     entries = enrollment.list_entries(
         db.session, training_class, statuses=[filters.status.data] if filters.status.data
         else None, unit_id=filters.unit_id.data or None)
+    # Units whose next approval would be beyond their quota: that button asks for a reason.
+    units_at_quota = {r.unit.id for r in summary.rows if summary.next_approval_over_quota(r)}
     return render_template("enrollment/review.html", training_class=training_class,
                            entries=entries, summary=summary, filters=filters,
+                           units_at_quota=units_at_quota,
                            decision_form=DecisionForm(formdata=None),
                            action_form=EmptyForm(formdata=None), show_full_id=True)
 
@@ -403,8 +406,9 @@ def decide(class_id: int):
             Enrollment.class_id == training_class.id, Enrollment.id.in_(form.entry_ids.data))
             .order_by(Enrollment.created_at, Enrollment.id)))
         if form.action.data == "approve":
-            apply(lambda: enrollment.approve_many(db.session, entries=chosen,
-                                                  actor=current_user, now=utcnow()),
+            apply(lambda: enrollment.approve_many(
+                db.session, entries=chosen, actor=current_user, now=utcnow(),
+                over_quota_reason=form.over_quota_reason.data or ""),
                   lambda count: _("已通过%(n)s条报名。", n=count))
         else:
             promoted = apply(lambda: enrollment.reject_many(
