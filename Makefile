@@ -63,7 +63,7 @@ instance/secret_key:
 # Secure cookies sent over http://127.0.0.1); deployments behind HTTPS keep the default (Secure).
 run: $(VENV)/.runtime-installed system-deps compile-translations instance/secret_key
 	SECRET_KEY=$$(cat instance/secret_key) $(FLASK) init-db
-	SECRET_KEY=$$(cat instance/secret_key) $(FLASK) seed-demo
+	SECRET_KEY=$$(cat instance/secret_key) $(FLASK) seed-demo --refresh-stale
 	@echo "Serving on http://$(HOST):$(PORT)  (demo logins in README.md)"
 	SECRET_KEY=$$(cat instance/secret_key) TRAINING_APP_SESSION_COOKIE_SECURE=false \
 	  $(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - 'training_app:create_app()'

@@ -11,7 +11,9 @@ from flask_migrate import upgrade
 from training_app.extensions import db
 from training_app.models import Role, utcnow
 import question_bank as qb
-from training_app.services import accounts, demo, exams
+from training_app import demo
+from training_app.db_setup import write_transactions
+from training_app.services import accounts, exams
 from training_app.services.errors import DomainError
 
 
@@ -23,22 +25,47 @@ def register(app: Flask) -> None:
         click.echo("数据库已升级到最新版本。")
 
     @app.cli.command("seed-demo")
-    def seed_demo() -> None:
-        """Load the demo class, units and one account per role (idempotent)."""
-        if demo.demo_seeded(db.session):
-            click.echo("演示数据已存在，未做改动。")
-            return
-        # DEMO_DATA_DIR: the demo texts (manual.md); default <repo>/../shared/demo. Missing: skipped.
+    @click.option("--refresh", is_flag=True,
+                  help="把已有的演示班移到今天（重建演示班的数据，账户、单位和2015年的班保留）")
+    @click.option("--refresh-stale", is_flag=True,
+                  help="仅当演示班的日期已不包含今天时才移到今天（make run 使用）")
+    def seed_demo(refresh: bool, refresh_stale: bool) -> None:
+        """Load the demo: units, one account per role, the demo class around today (day 1 =
+        yesterday, day 2 = today, day 3 = tomorrow) and an earlier graduated class.
+        Idempotent; ``--refresh`` moves an existing demo class to the present."""
+        from zoneinfo import ZoneInfo
+
+        now = utcnow()
+        tz = ZoneInfo(app.config["TIMEZONE"])
+        with write_transactions():  # a server may be running on the same SQLite file
+            _seed_demo(now, tz, refresh, refresh_stale)
+
+    def _seed_demo(now, tz, refresh: bool, refresh_stale: bool) -> None:
         from training_app import PROJECT_ROOT
         from training_app.services import manuals
 
+        seeded = demo.demo_seeded(db.session)
+        if seeded and not refresh:
+            if demo.demo_is_current(db.session, now=now, tz=tz):
+                click.echo("演示数据已存在，日期包含今天，未做改动。")
+                return
+            if not refresh_stale:
+                found = demo.demo_class(db.session)
+                click.echo(f"演示数据已存在，但演示班日期（{found.start_date}至{found.end_date}）"
+                           "已不包含今天。运行 flask --app training_app seed-demo --refresh "
+                           "把它移到今天。")
+                return
+        # DEMO_DATA_DIR: the demo texts (manual.md); default <repo>/../shared/demo. Missing: skipped.
         demo_dir = Path(app.config.get("DEMO_DATA_DIR") or PROJECT_ROOT.parent / "shared" / "demo")
-        demo.seed_demo(db.session, now=utcnow(), demo_dir=demo_dir,
+        options = dict(now=now, tz=tz, demo_dir=demo_dir,
                        upload_dir=manuals.upload_directory(app.instance_path),
                        verify_base_url=app.config.get("CERTIFICATE_VERIFY_BASE_URL")
                        or demo.DEMO_VERIFY_BASE_URL)
+        training_class = (demo.refresh_demo if seeded else demo.seed_demo)(db.session, **options)
         db.session.commit()
-        click.echo(f"演示数据已创建。演示账户密码：{demo.DEMO_PASSWORD}")
+        click.echo(f"演示数据已{'移到今天' if seeded else '创建'}：{training_class.title}，"
+                   f"{training_class.start_date}至{training_class.end_date}。"
+                   f"演示账户密码：{demo.DEMO_PASSWORD}")
 
     @app.cli.command("create-user")
     @click.argument("username")

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from tests.factories import make_approved_trainee, make_class, make_user
 from training_app.models import Exam, Role, ScheduleKind
@@ -234,7 +235,12 @@ def test_coordinators_run_only_their_venue(db_session, organizer):
 
 
 def test_demo_room_gets_groups_and_the_standard_agenda_once(db_session):
-    from training_app.services import demo_room, groups
+    from datetime import time, timedelta
+
+    from training_app.demo import room as demo_room
+    from training_app.demo.calendar import DemoCalendar
+    from training_app.models import Attendance
+    from training_app.services import groups
 
     make_user(db_session, roles=[Role.ORGANIZER], username="organizer")
     make_user(db_session, roles=[Role.LECTURER], username="lecturer")
@@ -242,11 +248,25 @@ def test_demo_room_gets_groups_and_the_standard_agenda_once(db_session):
     training_class.credit_hours = 24
     for _ in range(23):
         make_approved_trainee(db_session, training_class)
-    demo_room.prepare_room(db_session, training_class=training_class)
-    demo_room.prepare_room(db_session, training_class=training_class)  # idempotent
+    # seeded at noon of the class's second day: day 1 was yesterday
+    calendar = DemoCalendar(datetime.combine(training_class.start_date + timedelta(days=1),
+                                             time(12), tzinfo=TZ).astimezone(timezone.utc), TZ)
+    demo_room.prepare_room(db_session, training_class=training_class, calendar=calendar)
+    demo_room.prepare_room(db_session, training_class=training_class, calendar=calendar)
     items = schedule.list_items(db_session, training_class)
     assert len(items) == 19
     assert sorted(len(g.members) for g in groups.list_groups(db_session, training_class)) == [
         7, 8, 8]
     result = schedule.check_schedule(db_session, training_class, TZ)
     assert result.passed and not result.todos  # the demo lecturer teaches the lectures
+    # yesterday's two attendance sessions were taken, once each (23 trainees each)
+    day_one = [i for i in items if i.takes_attendance
+               and i.starts_at.astimezone(TZ).date() == training_class.start_date]
+    records = db_session.scalars(select(Attendance).where(
+        Attendance.item_id.in_([i.id for i in day_one]))).all()
+    assert len(day_one) == 2 and len(records) == 2 * 23
+    # today's first session takes check-in all day
+    today = [i for i in items if i.takes_attendance
+             and i.starts_at.astimezone(TZ).date() == calendar.today][0]
+    assert today.checkin_opens_at.astimezone(TZ).time() == time(0, 0)
+    assert today.checkin_closes_at.astimezone(TZ).time() == time(23, 59)

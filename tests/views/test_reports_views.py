@@ -18,7 +18,9 @@ from training_app.models import (
     TraineeProfile,
     TrainingClass,
 )
-from training_app.services import certificates, demo, demo_history, notices
+from training_app import demo
+from training_app.demo import history as demo_history
+from training_app.services import certificates, notices
 from tests.factories import NOW, make_approved_trainee, make_class_team, make_unit
 from tests.services.test_compliance import build_compliant_class
 
@@ -51,8 +53,11 @@ def test_demo_trainee_has_a_completed_2015_class_on_record(client, db_session, t
     actions = db_session.scalars(select(AuditEntry.action).where(
         AuditEntry.target_type == "training_class", AuditEntry.target_id == history.id)).all()
     assert {"class.create", "certificate.issue"} <= set(actions)
-    (certificate,) = db_session.scalars(select(Certificate).where(
+    issued = db_session.scalars(select(Certificate).where(
         Certificate.class_id == history.id)).all()
+    assert len(issued) == 1 + demo_history.CLASSMATES  # she and five classmates graduated
+    trainee = demo.demo_user(db_session, "trainee")
+    (certificate,) = [c for c in issued if c.user_id == trainee.id]
     assert certificate.values["verify_url"].startswith(demo.DEMO_VERIFY_BASE_URL + "/")
     reply = client.post("/login", data={"identifier": "trainee", "password": demo.DEMO_PASSWORD})
     assert reply.status_code == 302

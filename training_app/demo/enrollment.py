@@ -1,20 +1,24 @@
-"""The demo class's quotas and trainees (2016): ten units, 84 of 86 seats allocated, 86 people.
+"""The demo class's quotas and trainees: ten units, 84 of 86 seats allocated, 87 people.
 
 ``allocate_quotas`` runs before the formal notice (which carries the quota table);
 ``enroll_trainees`` after registration opened: each unit's people are nominated (the demo unit
 contact for 奎文区民政局, the organizer on the other units' behalf), one person registers
-herself and waits for her unit's confirmation, and the organizer approves 80 entries, leaving a
-few pending and one waitlisted.
+herself and waits for her unit's confirmation, and ten days before the class the organizer
+approves the entries within their units' quotas. Two units nominated more than their quota:
+寿光's extra nominee is admitted as an explicit over-quota decision with its reason (the
+county asked for one more seat and the sponsor agreed), 阳光's waits on a pool seat for the
+organizer's decision, and its last one is on the waitlist. A few entries are left pending.
 
 Trainee accounts are built directly with one shared hash of the demo password rather than one
 slow password hash each: they must change it at first login, and the login slips print
 it as their initial password. Seeded names, 身份证号 (valid GB 11643 check characters) and mobile
-numbers are generated from a fixed seed, so every demo database is the same.
+numbers are generated from a fixed seed, so every demo database is the same, and a refreshed
+demo finds the same accounts again.
 """
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,13 +33,14 @@ from training_app.models import (
     User,
     UserRole,
 )
+from training_app.demo.calendar import DemoCalendar
 from training_app.services import accounts, enrollment, id_numbers, quotas
 from training_app.services.trainee_data import TraineeData
 
-QUOTAS_AT = datetime(2016, 4, 14, 3, 0, tzinfo=timezone.utc)
-NOMINATIONS_FROM = datetime(2016, 4, 19, 1, 30, tzinfo=timezone.utc)
-APPROVED_AT = datetime(2016, 5, 6, 2, 0, tzinfo=timezone.utc)
 SEED = 2016
+# 寿光's request for one more seat, granted: the over-quota admission's recorded reason.
+OVER_QUOTA_UNIT = "寿光市民政局"
+OVER_QUOTA_REASON = "寿光市民政局来函申请增加1个名额（新设镇街社工站负责人），经主办方同意使用公共名额。"
 
 # unit, quota, people nominated (region code of their 身份证号)
 PLAN = [
@@ -50,7 +55,7 @@ PLAN = [
     ("潍坊市青年志愿者协会", 6, 6, "370786"),
     ("高新区社会组织服务中心", 6, 6, "370705"),
 ]
-LEFT_PENDING = 4  # nominated entries the organizer has not yet approved
+LEFT_PENDING = 3  # entries within quota the organizer has not yet approved
 
 SURNAMES = ("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢"
             "蒋蔡贾丁魏薛叶余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟")
@@ -61,7 +66,8 @@ GIVEN_MALE = tuple("伟 强 磊 军 勇 杰 涛 斌 超 明 刚 平 辉 鹏 健 
 MOBILE_PREFIXES = ("135", "136", "137", "139", "150", "151", "152", "158", "159", "187", "188")
 
 
-def allocate_quotas(session: Session, *, training_class: TrainingClass) -> None:
+def allocate_quotas(session: Session, *, training_class: TrainingClass,
+                    calendar: DemoCalendar) -> None:
     """The quota table (名额分配表): 84 of 86 seats to the ten units, 2 left in the pool."""
     if quotas.total_allocated(session, training_class):
         return
@@ -72,7 +78,7 @@ def allocate_quotas(session: Session, *, training_class: TrainingClass) -> None:
         if unit is not None:
             seats[unit] = quota
     quotas.set_quotas(session, training_class=training_class, seats=seats, actor=organizer,
-                      now=QUOTAS_AT)
+                      now=calendar.before_start(38, 11))
 
 
 class _People:
@@ -121,6 +127,10 @@ class _People:
 
 def _account(session: Session, data: TraineeData, unit: Unit, password_hash: str, *,
              must_change: bool, now: datetime) -> User:
+    """The person's trainee account: the one a previous demo made, or a new one."""
+    existing = accounts.find_by_identifier(session, data.mobile)
+    if existing is not None:
+        return existing
     user = User(username=data.mobile, display_name=data.name, mobile=data.mobile,
                 password_hash=password_hash, must_change_password=must_change, unit=unit,
                 role_links=[UserRole(role=Role.TRAINEE.value)], created_at=now)
@@ -129,7 +139,8 @@ def _account(session: Session, data: TraineeData, unit: Unit, password_hash: str
     return user
 
 
-def enroll_trainees(session: Session, *, training_class: TrainingClass, password: str) -> None:
+def enroll_trainees(session: Session, *, training_class: TrainingClass, calendar: DemoCalendar,
+                    password: str) -> None:
     """Nominations, one self-registration and the organizer's approvals (see module doc)."""
     if training_class.status != ClassStatus.REGISTRATION_OPEN.value or session.scalar(
             select(func.count()).select_from(Enrollment).where(
@@ -140,7 +151,7 @@ def enroll_trainees(session: Session, *, training_class: TrainingClass, password
     demo_trainee = accounts.find_by_identifier(session, "trainee")
     shared_hash = accounts.hash_password(password)
     people = _People()
-    now = NOMINATIONS_FROM
+    now = calendar.before_start(33, 9, 30)
     nominated: list[Enrollment] = []
     n = 0
     for name, _quota, count, region in PLAN:
@@ -160,8 +171,10 @@ def enroll_trainees(session: Session, *, training_class: TrainingClass, password
                 data = people.person(region, n)
                 _account(session, data, unit, shared_hash, must_change=True, now=now)
             entry = enrollment.nominate(session, training_class=training_class, unit=unit,
-                                        profile_data=data, actor=actor, now=now)
-            if entry.trainee.user.must_change_password:
+                                        profile_data=data, actor=actor, now=now,
+                                        tz=calendar.tz)
+            user = entry.trainee.user
+            if user is not None and user.must_change_password:
                 entry.trainee.initial_password = password  # printed on the login slips
             nominated.append(entry)
     # One person registers herself with 奎文区民政局 and waits for the unit's confirmation.
@@ -169,10 +182,31 @@ def enroll_trainees(session: Session, *, training_class: TrainingClass, password
     if first_unit is not None:
         n += 1
         data = people.person(PLAN[0][3], n)
-        user = _account(session, data, first_unit, shared_hash, must_change=False,
-                        now=now + timedelta(hours=5))
+        at = now + timedelta(hours=5)
+        user = _account(session, data, first_unit, shared_hash, must_change=False, now=at)
         enrollment.self_register(session, training_class=training_class, unit=first_unit,
-                                 user=user, profile_data=data, now=now + timedelta(hours=5))
-    seated = [e for e in nominated if e.status == EnrollmentStatus.PENDING.value]
-    enrollment.approve_many(session, entries=seated[:len(seated) - LEFT_PENDING],
-                            actor=organizer, now=APPROVED_AT)
+                                 user=user, profile_data=data, now=at, tz=calendar.tz)
+    _approve(session, training_class=training_class, entries=nominated, actor=organizer,
+             now=calendar.before_start(10, 10))
+
+
+def _approve(session: Session, *, training_class: TrainingClass, entries: list[Enrollment],
+             actor: User, now: datetime) -> None:
+    """Approve every pending entry within its unit's quota except the last few; admit 寿光's
+    extra nominee over its quota with the reason; leave the other over-quota entry pending."""
+    quota_of = {row.unit.id: row.quota for row in quotas.quota_summary(
+        session, training_class).rows}
+    within: list[Enrollment] = []
+    over: list[Enrollment] = []
+    seen: dict[int, int] = {}
+    for entry in entries:
+        if entry.status != EnrollmentStatus.PENDING.value:
+            continue
+        seen[entry.unit_id] = seen.get(entry.unit_id, 0) + 1
+        (within if seen[entry.unit_id] <= quota_of.get(entry.unit_id, 0) else over).append(entry)
+    enrollment.approve_many(session, entries=within[:len(within) - LEFT_PENDING], actor=actor,
+                            now=now)
+    for entry in over:
+        if entry.unit.name == OVER_QUOTA_UNIT:
+            enrollment.approve(session, enrollment=entry, actor=actor,
+                               now=now + timedelta(hours=2), over_quota_reason=OVER_QUOTA_REASON)

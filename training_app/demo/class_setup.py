@@ -1,18 +1,18 @@
-"""The demo class's settings, manual and notice, as the organizer and sponsor did them in 2016.
+"""The demo class's settings, manual and notice, as the organizer and sponsor do them six
+weeks before the class (dates from ``calendar``).
 
 ``seed_demo`` calls ``prepare_class`` right after creating the class (settings, the manual from
-``shared/demo/manual.md``, approved by the sponsor), then — after the quotas are in place, since
-the notice carries the quota table — ``open_registration`` (the formal notice drafted,
-approved and published: the class is 报名中). The steps run at story time (April 2016), before
-the class's registration deadline of 10 May 2016.
+``shared/demo/manual.md``, approved by the sponsor), then, once the quotas are in place (the
+notice carries the quota table), ``open_registration``: the formal notice drafted, approved
+and published five weeks before the class, with a registration deadline eight days before it.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from training_app.demo.calendar import DemoCalendar
 from training_app.models import (
     ClassStatus,
     NoticeIssuers,
@@ -25,9 +25,6 @@ from training_app.models import (
 )
 from training_app.services import accounts, classes, lifecycle, manuals, notices
 
-# 2016-04-11 09:00 in Weifang; later steps follow day by day.
-STORY_START = datetime(2016, 4, 11, 1, 0, tzinfo=timezone.utc)
-
 SETTINGS = dict(
     mode=TrainingMode.CLOSED.value,
     formats=[TrainingFormat.LECTURE.value, TrainingFormat.DISCUSSION.value,
@@ -39,13 +36,11 @@ SETTINGS = dict(
     rules_text="本次培训为封闭式培训，学员须全程住宿，原则上不准请假。\n"
                "学员须按时参加开班仪式、开卷考试和结业仪式，考试合格者颁发结业证书。",
     contacts="潍坊市社会工作协会 李秘书长 0536-8230002\n潍坊市民政局 王科长 0536-8230001",
-    registration_deadline=date(2016, 5, 10),
 )
-DOCUMENT_NUMBER = "潍民字〔2016〕18号"
 
 
-def _story(day: int) -> datetime:
-    return STORY_START + timedelta(days=day)
+def document_number(year: int) -> str:
+    return f"潍民字〔{year}〕18号"
 
 
 def _actors(session: Session) -> tuple[User, User]:
@@ -53,8 +48,8 @@ def _actors(session: Session) -> tuple[User, User]:
             accounts.find_by_identifier(session, "sponsor"))
 
 
-def prepare_class(session: Session, *, training_class: TrainingClass, demo_dir: Path | None,
-                  upload_dir: Path | None) -> None:
+def prepare_class(session: Session, *, training_class: TrainingClass, calendar: DemoCalendar,
+                  demo_dir: Path | None, upload_dir: Path | None) -> None:
     """Fill in the class settings and put the demo manual through approval.
 
     Without ``demo_dir/manual.md`` the manual is skipped; without ``upload_dir`` its chapters
@@ -62,31 +57,37 @@ def prepare_class(session: Session, *, training_class: TrainingClass, demo_dir: 
     submitted)."""
     organizer, sponsor = _actors(session)
     classes.update_class(session, training_class=training_class, actor=organizer,
-                         now=_story(0), **SETTINGS)
+                         now=calendar.before_start(42, 10),
+                         registration_deadline=calendar.registration_deadline, **SETTINGS)
     source = Path(demo_dir) / "manual.md" if demo_dir else None
     if source is None or not source.is_file():
         return
     version = manuals.import_markdown(
         session, training_class=training_class, text=source.read_text(encoding="utf-8"),
-        directory=upload_dir, filename=source.name, actor=organizer, now=_story(1))
+        directory=upload_dir, filename=source.name, actor=organizer,
+        now=calendar.before_start(41))
     if upload_dir is None:
         return
-    manuals.submit_version(session, version=version, actor=organizer, now=_story(2))
-    manuals.approve_version(session, version=version, actor=sponsor, now=_story(3),
-                            comment="同意印制。")
+    manuals.submit_version(session, version=version, actor=organizer,
+                           now=calendar.before_start(40))
+    manuals.approve_version(session, version=version, actor=sponsor,
+                            now=calendar.before_start(39), comment="同意印制。")
 
 
-def open_registration(session: Session, *, training_class: TrainingClass) -> None:
+def open_registration(session: Session, *, training_class: TrainingClass,
+                      calendar: DemoCalendar) -> None:
     """Draft the formal notice (jointly issued), have the sponsor approve it and publish it:
     the class opens for registration with the quota table as it stands."""
     if training_class.status != ClassStatus.DRAFT.value:
         return
     organizer, sponsor = _actors(session)
+    drafted = calendar.before_start(37)
     notice = notices.draft_notice(
         session, training_class=training_class, kind=NoticeKind.FORMAL,
-        issuers=NoticeIssuers.JOINT, document_number=DOCUMENT_NUMBER, actor=organizer,
-        now=_story(4))
-    notices.submit_notice(session, notice=notice, actor=organizer, now=_story(5))
-    notices.approve_notice(session, notice=notice, actor=sponsor, now=_story(6), comment="同意发文。")
+        issuers=NoticeIssuers.JOINT, document_number=document_number(drafted.year),
+        actor=organizer, now=drafted)
+    notices.submit_notice(session, notice=notice, actor=organizer, now=calendar.before_start(36))
+    notices.approve_notice(session, notice=notice, actor=sponsor, now=calendar.before_start(35),
+                           comment="同意发文。")
     lifecycle.open_registration(session, training_class=training_class, actor=organizer,
-                                now=_story(7))
+                                now=calendar.before_start(35, 14), tz=calendar.tz)
